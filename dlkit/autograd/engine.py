@@ -1,0 +1,119 @@
+"""The backward pass: walk the recorded graph from the output in reverse topological order.
+
+The order comes from an iterative depth-first search (no recursion limit on deep chains). Each
+node's gradient is complete before its backward runs because every path into it was processed
+first; gradients arriving along several paths are summed (the multivariate chain rule). Nodes
+that do not lead to the output are never visited.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .broadcast import unbroadcast
+
+
+def topological_order(root: Any) -> list[Any]:
+    """Non-leaf tensors that ``root`` depends on, each after all of its inputs (root last)."""
+    order: list[Any] = []
+    if root._ctx is None:
+        return order
+    visited: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node._ctx.inputs:
+            if parent is not None and parent._ctx is not None and id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+def _seed_gradient(root: Any, gradient: Any) -> Any:
+    xp = root._xp
+    if gradient is None:
+        if root.numel() != 1:
+            raise RuntimeError(
+                f"backward: grad can be implicitly created only for scalar outputs; this output has shape "
+                f"{root.shape}. Reduce it first (e.g. loss.sum() or loss.mean()) or pass backward(gradient=...)"
+            )
+        return xp.ones(root.data.shape, dtype=root.data.dtype)
+    data = gradient.data if hasattr(gradient, "_ctx") else xp.asarray(gradient)
+    if tuple(data.shape) != root.shape:
+        raise RuntimeError(f"backward: gradient has shape {tuple(data.shape)} but the output has shape {root.shape}")
+    if data.dtype != root.data.dtype:
+        data = xp.astype(data, root.data.dtype)
+    return data
+
+
+def _accumulate(tensor: Any, grad: Any, copy: bool) -> None:
+    """Add ``grad`` into ``tensor.grad`` (a history-free tensor of the same shape and dtype)."""
+    xp = tensor._xp
+    if tensor.grad is None:
+        # A fresh array: several leaves may have been handed the very same gradient array.
+        data = xp.asarray(grad, copy=True) if copy or grad.ndim == 0 else grad
+        tensor.grad = type(tensor)._make(data, xp, None)
+    else:
+        tensor.grad = type(tensor)._make(tensor.grad.data + grad, xp, None)
+
+
+def _fit(grad: Any, tensor: Any, ctx: Any, position: int) -> Any:
+    """Bring an input gradient to its tensor's shape and dtype, or say which backward got it wrong."""
+    shape = tensor.data.shape
+    if tuple(grad.shape) != tuple(shape):
+        try:
+            grad = unbroadcast(grad, tuple(shape), tensor._xp)
+        except ValueError:
+            raise RuntimeError(
+                f"{ctx.fn.__name__}.backward returned a gradient of shape {tuple(grad.shape)} for input "
+                f"{position}, which has shape {tuple(shape)}"
+            ) from None
+    if grad.dtype != tensor.data.dtype:
+        grad = tensor._xp.astype(grad, tensor.data.dtype)
+    return grad
+
+
+def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> None:
+    """Run backpropagation from ``root`` and accumulate gradients into the leaves' ``.grad``."""
+    if not root._requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad and has no grad_fn; set requires_grad=True on "
+            "the inputs you want gradients for (and do not compute it under no_grad)"
+        )
+    seed = _seed_gradient(root, gradient)
+    if root._ctx is None:
+        _accumulate(root, seed, copy=True)
+        return
+    grads: dict[int, Any] = {id(root): seed}
+    for node in reversed(topological_order(root)):
+        grad = grads.pop(id(node), None)
+        if grad is None:
+            continue
+        if node._retains_grad:
+            _accumulate(node, grad, copy=True)
+        ctx = node._ctx
+        in_grads = ctx.fn.backward(ctx, grad)
+        if not isinstance(in_grads, tuple):
+            in_grads = (in_grads,)
+        if len(in_grads) < len(ctx.inputs):
+            raise RuntimeError(
+                f"{ctx.fn.__name__}.backward returned {len(in_grads)} gradient(s) for {len(ctx.inputs)} input(s)"
+            )
+        for position, (parent, g) in enumerate(zip(ctx.inputs, in_grads)):
+            if parent is None or g is None or not parent._requires_grad:
+                continue
+            if not hasattr(g, "shape"):
+                g = parent._xp.asarray(g, dtype=parent.data.dtype)
+            g = _fit(g, parent, ctx, position)
+            if parent._ctx is None:
+                _accumulate(parent, g, copy=True)
+            else:
+                previous = grads.get(id(parent))
+                grads[id(parent)] = g if previous is None else previous + g
+        if not retain_graph:
+            ctx.release()
