@@ -1,0 +1,139 @@
+"""Shared fixtures: an isolated copy of the course, and ONE autograde run shared by every grading test.
+
+Nothing here writes to the real checkout: each session copies course/, solutions/ and lessons/ into a temporary
+project and drives `dlcourse` there through its command line, exactly as an instructor would.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dlcourse.project import Project
+from dlcourse.syllabus import load_syllabus
+
+REPO = Path(__file__).resolve().parents[2]
+LESSONS = [lesson.id for lesson in load_syllabus(Project(REPO))]
+
+# Submissions every lesson is graded with: the instructor's solution; the solution with every test cell deleted
+# and a foreign kernel in its metadata (nbgrader must restore the tests and pin python3); the untouched student
+# version; and a "rogue" notebook that loops forever in one exercise and exhausts memory in another.
+STUDENTS = ("solution", "deleter", "blank", "rogue")
+CELL_TIMEOUT = 10  # seconds; short enough that the rogue loop costs little, long enough for the real cells
+
+
+def dlcourse(project: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the real command line against a project folder; return the finished process (text output)."""
+    proc = subprocess.run([sys.executable, "-m", "dlcourse", "--project", str(project), *args],
+                          capture_output=True, text=True, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"dlcourse {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def copy_course(dest: Path) -> Path:
+    """Copy the course sources (no gradebook, no student work, no tooling code) into dest; return dest."""
+    (dest / "course").mkdir(parents=True)
+    for name in ("nbgrader_config.py", "syllabus.toml"):
+        shutil.copy(REPO / "course" / name, dest / "course" / name)
+    for folder in ("solutions", "lessons"):
+        shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return dest
+
+
+def _deleter(solution: Path, out: Path) -> None:
+    """The solution with its test cells removed and its kernelspec changed."""
+    nb = nbformat.read(solution, as_version=4)
+    nb.cells = [c for c in nb.cells if not (c.get("metadata", {}).get("nbgrader", {}).get("grade")
+                                            and c.cell_type == "code")]
+    nb.metadata["kernelspec"] = {"name": "julia-1.9", "display_name": "Julia", "language": "julia"}
+    nbformat.write(nb, out)
+
+
+def _rogue(student_version: Path, out: Path) -> None:
+    """The student version with an infinite loop in the first answer and a huge allocation in the second."""
+    nb = nbformat.read(student_version, as_version=4)
+    answers = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")
+               and c.cell_type == "code"]
+    stub = "raise NotImplementedError()"
+    answers[0].source = answers[0].source.replace(stub, "while True:\n        pass")
+    if len(answers) > 1:
+        # 3 GiB: fine for the machine, over the 2 GiB limit the grade run sets, so only RLIMIT_AS stops it.
+        answers[1].source = answers[1].source.replace(stub, "import numpy as np\n    return np.ones(3 * 2 ** 27)")
+    nbformat.write(nb, out)
+
+
+@dataclass
+class Graded:
+    """The project after release -> collect -> grade, with the outputs of each step."""
+
+    root: Path
+    collect: dict[str, subprocess.CompletedProcess[str]]
+    grade: dict[str, subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture(scope="session")
+def fresh_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the course nobody has run anything in (for tests that must see a pristine state)."""
+    return copy_course(tmp_path_factory.mktemp("pristine") / "project")
+
+
+def _grade_everything(root: Path) -> Graded:
+    """Release, collect and grade every lesson in the project at root (parallel workers)."""
+    copy_course(root)
+    dlcourse(root, "release", check=True)
+    collects, grades = {}, {}
+    for lesson in LESSONS:
+        inbox = root.parent / "inbox" / lesson
+        inbox.mkdir(parents=True)
+        (source,) = sorted((root / "solutions" / lesson).glob("*.ipynb"))[:1]
+        student = root / "lessons" / lesson / source.name
+        shutil.copy(source, inbox / "solution.ipynb")
+        _deleter(source, inbox / "deleter.ipynb")
+        shutil.copy(student, inbox / "blank.ipynb")
+        _rogue(student, inbox / "rogue.ipynb")
+        (inbox / "broken.ipynb").write_text("{ this is not json", encoding="utf-8")
+        (inbox / "notes.txt").write_text("not a notebook", encoding="utf-8")
+        collects[lesson] = dlcourse(root, "collect", lesson, str(inbox))
+        grades[lesson] = dlcourse(root, "grade", lesson, "--jobs", "2", "--no-progress",
+                                  "--cell-timeout", str(CELL_TIMEOUT), "--memory-mb", "2048")
+    return Graded(root, collects, grades)
+
+
+def _dump(graded: Graded, path: Path) -> None:
+    procs = {kind: {lesson: [p.returncode, p.stdout, p.stderr] for lesson, p in getattr(graded, kind).items()}
+             for kind in ("collect", "grade")}
+    path.write_text(json.dumps({"root": str(graded.root), **procs}))
+
+
+def _load(path: Path) -> Graded:
+    data = json.loads(path.read_text())
+    procs = {kind: {lesson: subprocess.CompletedProcess([], rc, out, err) for lesson, (rc, out, err)
+                    in data[kind].items()} for kind in ("collect", "grade")}
+    return Graded(Path(data["root"]), procs["collect"], procs["grade"])
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
+    """ONE autograde run per test session, shared by all grading tests, even across pytest-xdist workers."""
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run_id is None:  # no xdist: this process is the whole session
+        return _grade_everything(tmp_path_factory.mktemp("graded") / "project")
+    # Under xdist every worker has this fixture; the first to take the lock grades, the others reuse it.
+    shared = tmp_path_factory.getbasetemp().parent / f"dlcourse-graded-{run_id}"
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "graded.json"
+        if not done.exists():
+            _dump(_grade_everything(shared / "project"), done)
+        return _load(done)

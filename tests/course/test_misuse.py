@@ -1,0 +1,78 @@
+"""Every misuse ends in one clear message naming the path, with exit status 2 (never a traceback)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dlcourse.cli import build_parser
+from dlcourse.errors import CourseError
+from dlcourse.notebooks import read_notebook
+
+from .conftest import LESSONS, copy_course, dlcourse
+
+COMMANDS = ["release", "check", "collect", "grade", "feedback", "export", "report"]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_course(tmp_path_factory.mktemp("misuse") / "project")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args([command, "--help"])
+    assert exit_info.value.code == 0
+    assert f"usage: dlcourse {command}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args", [["release", "99-nope"], ["grade", "99-nope"], ["collect", "99-nope", "."]])
+def test_unknown_lesson_names_the_syllabus(project: Path, args: list[str]) -> None:
+    proc = dlcourse(project, *args)
+    assert proc.returncode == 2
+    assert "unknown lesson '99-nope'" in proc.stderr and str(project / "course" / "syllabus.toml") in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_submissions_folder_is_named(project: Path) -> None:
+    missing = project / "no-such-folder"
+    proc = dlcourse(project, "collect", LESSONS[0], str(missing))
+    assert proc.returncode == 2 and f"{missing}: submissions folder or zip not found" in proc.stderr
+
+
+def test_grade_before_release_says_what_to_run(project: Path) -> None:
+    proc = dlcourse(project, "grade", LESSONS[0])
+    assert proc.returncode == 2
+    assert str(project / "course" / "gradebook.db") in proc.stderr and "dlcourse release" in proc.stderr
+
+
+def test_not_a_checkout_is_named(tmp_path: Path) -> None:
+    proc = dlcourse(tmp_path, "export")
+    assert proc.returncode == 2 and str(tmp_path) in proc.stderr
+
+
+def test_non_json_notebook_names_the_path(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("{not json")
+    with pytest.raises(CourseError, match=str(bad)):
+        read_notebook(bad)
+
+
+def test_zip_of_submissions(project: Path, tmp_path: Path) -> None:
+    """Collect also takes a zip (as an LMS exports it) and reports a corrupt entry by name."""
+    import zipfile
+
+    student = sorted((project / "lessons" / LESSONS[0]).glob("*.ipynb"))[0]
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(student, "zoe.ipynb")
+        zf.writestr("yan/whatever.ipynb", student.read_bytes())
+        zf.writestr("xi.ipynb", b"\x00\xff binary")
+        zf.writestr("__MACOSX/._zoe.ipynb", b"junk")
+    proc = dlcourse(project, "collect", LESSONS[0], str(archive))
+    assert proc.returncode == 0, proc.stderr
+    assert "yan, zoe" in proc.stdout
+    assert "xi.ipynb: not a notebook" in proc.stderr and "__MACOSX/._zoe.ipynb" in proc.stderr
+    assert (project / "course" / "submitted" / "yan" / LESSONS[0] / student.name).is_file()
