@@ -78,7 +78,9 @@ from .functional import (
     var,
     where,
 )
-from . import gradcheck
+from .functional import log_softmax, softmax
+from . import gradcheck, init, nn
+from .serialization import load, save
 
 float16 = "float16"
 float32 = "float32"

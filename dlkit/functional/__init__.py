@@ -3,7 +3,23 @@
 Each op is a ``Function`` subclass with an analytic backward; the functions here normalize
 arguments (scalars, dims, shapes) and call ``Function.apply``.
 """
-from .activations import ReLU, Sigmoid, Tanh, relu, sigmoid, tanh
+from .activations import (
+    ELU,
+    GELU,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    Softplus,
+    Tanh,
+    elu,
+    gelu,
+    leaky_relu,
+    maxout,
+    relu,
+    sigmoid,
+    softplus,
+    tanh,
+)
 from .arithmetic import Add, Div, Mul, Neg, Pow, Sub, add, div, mul, neg, pow, sub
 from .compare import (
     AsType,
@@ -30,6 +46,7 @@ from .compare import (
 )
 from .indexing import Index, index, plain_key
 from .join import Cat, Stack, cat, concat, concatenate, stack
+from .linear import Linear, linear
 from .matmul import MatMul, matmul
 from .reductions import (
     AMax,
@@ -53,3 +70,20 @@ from .reductions import (
 )
 from .shape import Expand, Permute, Reshape, expand, flatten, permute, reshape, squeeze, transpose, unsqueeze, view
 from .unary import Abs, Cos, Exp, Log, Sin, Sqrt, abs, cos, exp, log, sin, sqrt
+from .batchnorm import BatchNorm, batch_norm
+from .conv import Conv2d, conv1d, conv2d
+from .cross_entropy import MultiMargin, NLL, SoftmaxCrossEntropy, cross_entropy, multi_margin_loss, nll_loss
+from .dropout import Dropout, dropout
+from .losses import (
+    BinaryCrossEntropy,
+    BinaryCrossEntropyWithLogits,
+    L1Loss,
+    MSELoss,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    l1_loss,
+    mse_loss,
+)
+from .penalties import l1_penalty, l2_penalty
+from .pooling import AvgPool2d, MaxPool2d, avg_pool2d, max_pool2d
+from .softmax import LogSoftmax, Softmax, log_softmax, softmax
