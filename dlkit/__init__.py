@@ -79,15 +79,11 @@ from .functional import (
     where,
 )
 from .functional import log_softmax, softmax
-from . import gradcheck, init, nn
+from . import data, gradcheck, init, nn, optim, train, viz
 from .serialization import load, save
 
-float16 = "float16"
-float32 = "float32"
-float64 = "float64"
-int32 = "int32"
-int64 = "int64"
-uint8 = "uint8"
-bool_ = "bool"
+from . import cuda
+from .backend import Device, device, get_default_device, set_default_device
+from .backend.dtypes import DType, bool_, float16, float32, float64, int8, int16, int32, int64, uint8
 
 __version__ = "0.1.0"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .. import backend
 from .errors import GraphFreedError, ShapeError
 from .grad_mode import STATE
 
@@ -114,7 +115,7 @@ class Function:
             if type(a) is Tensor or isinstance(a, Tensor):
                 if xp is None:
                     xp = a._xp
-                elif a._xp is not xp:
+                elif a._xp is not xp and _different_devices(xp, a._xp):
                     raise ValueError(_mixed_message(cls, args))
                 needs = needs or a._requires_grad
                 arrays.append(a.data)
@@ -138,11 +139,22 @@ class Function:
         return Tensor._make(out, xp, None)
 
 
+def _different_devices(xp: Any, other: Any) -> bool:
+    """Whether two namespace objects compute on different devices (reached only when they differ)."""
+    return backend.device_of_namespace(xp) != backend.device_of_namespace(other)
+
+
 def _mixed_message(cls: type, args: tuple[Any, ...]) -> str:
-    kinds = [f"{type(a.data).__module__}.{type(a.data).__name__}" for a in args if isinstance(a, Tensor)]
+    """Name the devices (and array types) that met, e.g. ``cpu (numpy.ndarray) and cuda:0 (cupy.ndarray)``."""
+    return mixed_devices_message(cls.__name__.lower(), [a for a in args if isinstance(a, Tensor)])
+
+
+def mixed_devices_message(op: str, tensors: list[Any]) -> str:
+    """The error for tensors of several devices meeting in ``op``; it names every device involved."""
+    places = [f"{t.device} ({type(t.data).__module__}.{type(t.data).__name__})" for t in tensors]
     return (
-        f"{cls.__name__.lower()}: all tensors must live in the same array library/device, got "
-        f"{' and '.join(dict.fromkeys(kinds))}; move one with .to(...) first"
+        f"{op}: expected all tensors to be on the same device, but found tensors on "
+        f"{' and '.join(dict.fromkeys(places))}; move one explicitly with .to(device) first"
     )
 
 

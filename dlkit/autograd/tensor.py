@@ -110,8 +110,18 @@ class Tensor:
 
     @property
     def dtype(self) -> Any:
-        """The element type (the array library's dtype object)."""
-        return self.data.dtype
+        """The element type, e.g. ``dlkit.float32`` (equal to the array library's own dtype object)."""
+        return backend.as_dtype(backend.dtype_name(self.data.dtype, self._xp))
+
+    @property
+    def device(self) -> Any:
+        """Where the values live: ``device(type='cpu')``, ``device(type='cuda', index=0)``, ..."""
+        return backend.device_of(self.data)
+
+    @property
+    def is_cuda(self) -> bool:
+        """Whether the tensor lives on a GPU."""
+        return self.device.type == "cuda"
 
     @property
     def dtype_name(self) -> str:
@@ -151,11 +161,25 @@ class Tensor:
             raise RuntimeError("numpy: can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()")
         return backend.to_numpy(self.data)
 
+    def cpu(self) -> "Tensor":
+        """This tensor on the CPU (itself when it is already there)."""
+        return self.to("cpu")
+
+    def cuda(self, device: Any = None) -> "Tensor":
+        """This tensor on a GPU (``device``: an index or ``"cuda:N"``; the current GPU when None)."""
+        return self.to(backend.device("cuda") if device is None else backend.device(device))
+
     def tolist(self) -> Any:
         """The values as (nested) Python lists."""
         return backend.to_numpy(self.data).tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        if self._xp is not _HOST_XP and self.device.type != "cpu":
+            # No silent transfers: numpy functions on a device tensor would copy it to the host.
+            raise TypeError(
+                f"can't convert a tensor on {self.device} to a numpy array implicitly; "
+                "call .numpy() (an explicit copy) or .cpu() first"
+            )
         values = self.numpy()
         return values if dtype is None else values.astype(dtype)
 
@@ -178,11 +202,22 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickling and ``copy.deepcopy``: values, gradient and flags (the namespace is found again)."""
+        if self._ctx is not None:
+            raise RuntimeError(
+                "pickle/deepcopy: only leaf tensors (made by you, not by an op) can be copied this way; "
+                "use .detach() first"
+            )
+        return (_rebuild, (type(self), self.data, self.grad, self._requires_grad))
+
     def __repr__(self) -> str:
         body = backend.format_array(self.data, indent=7)
         extras = []
         if self.dtype_name not in ("float32", "int64", "bool"):
             extras.append(f"dtype={self.dtype_name}")
+        if self.device.type != "cpu":
+            extras.append(f"device='{self.device}'")
         if self._ctx is not None:
             extras.append(f"grad_fn={self._ctx!r}")
         elif self._requires_grad:
@@ -190,11 +225,43 @@ class Tensor:
         return "tensor(" + ", ".join([body] + extras) + ")"
 
     # ----- conversion -----------------------------------------------------------------------
-    def to(self, dtype: Any) -> "Tensor":
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, copy: bool = False, non_blocking: bool = False) -> "Tensor":
+        """This tensor on another device and/or with another dtype, like torch's ``Tensor.to``.
+
+        ``t.to("cuda")``, ``t.to(dlkit.float64)``, ``t.to("cpu", dlkit.float64)``, ``t.to(other)``
+        (other's device and dtype). Returns ``self`` when nothing changes (unless ``copy``). The
+        move is an explicit copy, and gradients flow back to the original device.
+        """
+        for arg in args:
+            if isinstance(arg, Tensor):
+                device, dtype = arg.device, arg.dtype
+            elif backend.is_device_like(arg) or (isinstance(arg, int) and not isinstance(arg, bool)):
+                device = arg
+            else:
+                dtype = arg
+        out = self
+        if device is not None:
+            out = ToDevice.apply(out, device=backend.device(device))
+        if dtype is not None:
+            out = _F.astype(out, dtype)
+        return _F.clone(out) if copy and out is self else out
+
+    def to_device_(self, device: Any) -> "Tensor":
+        """Move this leaf tensor's values (and its ``.grad``) to ``device`` in place; ``Module.to`` uses it.
+
+        The tensor stays the same object, so optimizers and modules holding it see the move.
+        """
+        if self._ctx is not None:
+            raise RuntimeError("to_device_: only leaf tensors can move in place; use .to(device) for a result")
+        data = backend.to_device(self.data, device)
+        self.data, self._xp = data, backend.namespace_of(data)
+        if self.grad is not None:
+            self.grad = self.grad.to(device)
+        return self
+
+    def astype(self, dtype: Any) -> "Tensor":
         """A copy with another dtype (differentiable between floating dtypes)."""
         return _F.astype(self, dtype)
-
-    astype = to
 
     def float(self) -> "Tensor":
         """Convert to float32."""
@@ -473,4 +540,44 @@ class Tensor:
         return _F.expand(self, *other.shape)
 
 
+class ToDevice:
+    """A move to another device: the output lives in the target's namespace, the gradient moves back.
+
+    Not applied through ``Function.apply`` (which keeps every result in its inputs' namespace);
+    its context is recorded here instead.
+    """
+
+    @classmethod
+    def apply(cls, tensor: Tensor, device: Any) -> Tensor:
+        """``tensor`` on ``device`` (``tensor`` itself when it is already there)."""
+        source = tensor.device
+        data = backend.to_device(tensor.data, device)
+        if data is tensor.data:
+            return tensor
+        xp = backend.namespace_of(data)
+        if not (tensor._requires_grad and STATE.enabled):
+            return Tensor._make(data, xp, None)
+        ctx = _Context(cls, xp)
+        ctx.inputs, ctx.needs_input_grad = (tensor,), (True,)
+        ctx.source = source
+        return Tensor._make(data, xp, ctx)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        """The gradient, copied back to the input's device."""
+        return backend.to_device(grad, ctx.source)
+
+
+_HOST_XP = backend.namespace_for(backend.device("cpu"))
+
+from .function import Context as _Context  # noqa: E402  (function imports Tensor; bind it once both exist)
 from .. import functional as _F  # noqa: E402  (functional builds on Tensor; bind it once both exist)
+
+
+def _rebuild(cls: type, data: Any, grad: Any, requires_grad: bool) -> Tensor:
+    """The inverse of ``Tensor.__reduce__``."""
+    t = Tensor._make(data, None, None)
+    t.__class__ = cls  # subclasses such as nn.Parameter add no slots, so the layout is the same
+    t._requires_grad = requires_grad
+    t.grad = grad
+    return t

@@ -6,6 +6,9 @@ from typing import Any
 import array_api_compat
 import numpy as np
 
+from .devices import NUMPY_XP as _NUMPY_XP, default_namespace, namespace_of, to_host
+from .dtypes import name_of
+
 DEFAULT_FLOAT = "float32"
 DTYPE_NAMES = (
     "float32", "float64", "float16",
@@ -14,15 +17,13 @@ DTYPE_NAMES = (
     "bool",
 )
 
-_NUMPY_XP = array_api_compat.array_namespace(np.empty(0))
-# dtype object -> name, per namespace; dtype objects differ between array libraries.
-_NAME_CACHE: dict[int, dict[Any, str]] = {}
-_FLOAT_CACHE: dict[Any, bool] = {}
-
-
-def default_namespace() -> Any:
-    """The namespace new tensors live in when nothing says otherwise (numpy)."""
-    return _NUMPY_XP
+# Caches keyed by (type(dtype), dtype): dtype objects differ between array libraries, and
+# array_api_strict's hash like numpy's but warn when compared with them; the type comes first,
+# so a lookup never compares dtypes of two libraries.
+_NAMES: dict[tuple[type, Any], str] = {}
+_OWN_DTYPES: dict[int, dict[tuple[type, Any], Any]] = {}
+_FLOAT_CACHE: dict[tuple[int, Any], bool] = {}
+_ALIASES = {"float": "float32", "double": "float64", "long": "int64", "half": "float16", "bool_": "bool"}
 
 
 def is_array(x: Any) -> bool:
@@ -30,44 +31,35 @@ def is_array(x: Any) -> bool:
     return array_api_compat.is_array_api_obj(x)
 
 
-def namespace_of(array: Any) -> Any:
-    """The array-API namespace of ``array`` (resolved once per tensor, never per op)."""
-    return array_api_compat.array_namespace(array)
-
-
-def _names(xp: Any) -> dict[Any, str]:
-    table = _NAME_CACHE.get(id(xp))
+def _own_dtypes(xp: Any) -> dict[tuple[type, Any], Any]:
+    table = _OWN_DTYPES.get(id(xp))
     if table is None:
-        table = {getattr(xp, n): n for n in DTYPE_NAMES if hasattr(xp, n)}
-        _NAME_CACHE[id(xp)] = table
+        table = {(type(d), d): d for d in (getattr(xp, n) for n in DTYPE_NAMES if hasattr(xp, n))}
+        _OWN_DTYPES[id(xp)] = table
     return table
 
 
 def dtype_name(dtype: Any, xp: Any | None = None) -> str:
-    """A dtype's plain name (``"float32"``) whatever library it comes from."""
-    name = _names(xp or _NUMPY_XP).get(dtype)
-    if name is not None:
-        return name
-    try:
-        return np.dtype(dtype).name
-    except TypeError:
-        text = str(dtype)
-        return text.rsplit(".", 1)[-1]
+    """A dtype's plain name (``"float32"``) whatever library it comes from (``xp`` is not needed)."""
+    if isinstance(dtype, str):
+        return str.__str__(dtype)
+    key = (type(dtype), dtype)
+    name = _NAMES.get(key)
+    if name is None:
+        name = _NAMES[key] = name_of(dtype)
+    return name
 
 
 def resolve_dtype(dtype: Any, xp: Any) -> Any:
     """Turn ``dtype`` (a name, a numpy dtype or type, or a dtype of ``xp``) into ``xp``'s dtype object."""
     if dtype is None:
         return None
-    if dtype in _names(xp):
-        return dtype
-    name = dtype if isinstance(dtype, str) else dtype_name(dtype)
-    if name == "float":
-        name = "float32"
-    elif name == "double":
-        name = "float64"
-    elif name == "long":
-        name = "int64"
+    if not isinstance(dtype, str):
+        own = _own_dtypes(xp).get((type(dtype), dtype))
+        if own is not None:
+            return own
+    name = dtype_name(dtype)
+    name = _ALIASES.get(name, name)
     if name not in DTYPE_NAMES or not hasattr(xp, name):
         raise TypeError(f"dtype: unsupported dtype {dtype!r}; expected one of {', '.join(DTYPE_NAMES)}")
     return getattr(xp, name)
@@ -75,18 +67,20 @@ def resolve_dtype(dtype: Any, xp: Any) -> Any:
 
 def is_floating(dtype: Any, xp: Any) -> bool:
     """Whether ``dtype`` is a real floating-point dtype (the only kind that can require grad)."""
-    hit = _FLOAT_CACHE.get(dtype)
+    key = (id(xp), dtype)
+    hit = _FLOAT_CACHE.get(key)
     if hit is None:
         hit = bool(xp.isdtype(dtype, "real floating"))
-        _FLOAT_CACHE[dtype] = hit
+        _FLOAT_CACHE[key] = hit
     return hit
 
 
 def asarray(data: Any, dtype: Any = None, xp: Any = None, copy: bool | None = None) -> Any:
     """Make an array from ``data`` with torch's rules.
 
-    An array keeps its namespace and dtype. Python data becomes a numpy array: floats give
-    float32 (not numpy's float64), ints give int64, bools give bool.
+    An array keeps its namespace, device and dtype. Python data goes to ``xp`` (the default
+    device's namespace when None): floats give float32 (not numpy's float64), ints give int64,
+    bools give bool.
     """
     if is_array(data):
         xp = namespace_of(data)
@@ -97,7 +91,7 @@ def asarray(data: Any, dtype: Any = None, xp: Any = None, copy: bool | None = No
                 return xp.astype(out, target)
         return xp.asarray(out, copy=True) if copy else out
     if xp is None:
-        xp = _NUMPY_XP
+        xp = default_namespace()
     if dtype is not None:
         return xp.asarray(data, dtype=resolve_dtype(dtype, xp))
     if isinstance(data, np.generic):
@@ -116,12 +110,8 @@ def asarray(data: Any, dtype: Any = None, xp: Any = None, copy: bool | None = No
 
 
 def to_numpy(array: Any) -> np.ndarray:
-    """Copy ``array`` into a numpy array (an explicit transfer for non-numpy libraries)."""
-    if isinstance(array, (np.ndarray, np.generic)):
-        return np.asarray(array)
-    if hasattr(array, "get"):  # cupy: device -> host copy
-        return np.asarray(array.get())
-    return np.from_dlpack(array)
+    """``array`` as a numpy array: itself on the CPU, an explicit copy from any other device."""
+    return to_host(array)
 
 
 def format_array(array: Any, indent: int) -> str:

@@ -2,16 +2,23 @@
 
 ``register(name, library)`` adds an implementation; ``get(name, xp)`` picks the fast path for
 ``xp``'s library when there is one, and the portable version (standard array-API calls only)
-otherwise. The GPU backend adds cupy entries here.
+otherwise. ``example(name)`` registers a function making sample arguments for a kernel, so the
+test suite checks every fast path against the portable fallback (``tests/dlkit/test_kernels.py``).
+
+Library keys: ``"numpy"``, ``"cupy"`` (imported lazily, inside the kernel), ``"portable"``.
+Kernels take ``xp`` (the namespace bound to the inputs' device) so they allocate there.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import array_api_compat
 import numpy as np
 
 _REGISTRY: dict[str, dict[str, Callable[..., Any]]] = {}
+_EXAMPLES: dict[str, Callable[[Any], tuple[tuple[Any, ...], dict[str, Any]]]] = {}
+LIBRARIES = ("portable", "numpy", "cupy")
 
 
 def library_of(xp: Any) -> str:
@@ -25,10 +32,32 @@ def library_of(xp: Any) -> str:
 
 def register(name: str, library: str = "portable") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: make ``fn`` the ``library`` implementation of kernel ``name``."""
+    if library not in LIBRARIES:
+        raise ValueError(f"register: library must be one of {LIBRARIES}, got {library!r}")
+
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         _REGISTRY.setdefault(name, {})[library] = fn
         return fn
     return deco
+
+
+def example(name: str) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
+    """Decorator: ``make(xp) -> (args, kwargs)`` builds sample arguments for kernel ``name`` in namespace ``xp``."""
+    def deco(make: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        _EXAMPLES[name] = make
+        return make
+    return deco
+
+
+def example_arguments(name: str, xp: Any) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+    """Sample ``(args, kwargs)`` for kernel ``name`` in ``xp`` (None when no example was registered)."""
+    make = _EXAMPLES.get(name)
+    return None if make is None else make(xp)
+
+
+def libraries(name: str) -> list[str]:
+    """The libraries with an implementation of kernel ``name``."""
+    return sorted(_REGISTRY.get(name, {}))
 
 
 def get(name: str, xp: Any, library: str | None = None) -> Callable[..., Any]:
@@ -50,7 +79,7 @@ def _index_add_portable(shape: tuple[int, ...], index: Any, values: Any, xp: Any
     """Zeros of ``shape`` with ``values`` summed into rows ``index`` (1-D integer index on axis 0).
 
     Duplicated indices must add up, which array-API ``__setitem__`` cannot do, so the rows are
-    gathered with a one-hot matrix product instead.
+    gathered with a one-hot matrix product instead (exact: each product is 0 or 1 times a value).
     """
     if index.ndim != 1:
         raise NotImplementedError(
@@ -64,30 +93,95 @@ def _index_add_portable(shape: tuple[int, ...], index: Any, values: Any, xp: Any
 
 
 @register("index_add", "numpy")
-def _index_add_numpy(shape: tuple[int, ...], index: Any, values: Any, xp: Any) -> Any:
+@register("scatter_add_key", "numpy")
+def _scatter_add_numpy(shape: tuple[int, ...], key: Any, values: Any, xp: Any) -> Any:
+    """Zeros of ``shape`` with ``values`` summed into ``out[key]`` by ``np.add.at`` (repeats add up)."""
     out = np.zeros(shape, dtype=values.dtype)
-    np.add.at(out, index, values)
+    np.add.at(out, key, values)
     return out
+
+
+@register("index_add", "cupy")
+@register("scatter_add_key", "cupy")
+def _scatter_add_cupy(shape: tuple[int, ...], key: Any, values: Any, xp: Any) -> Any:
+    """Zeros of ``shape`` with ``values`` summed into ``out[key]`` on the GPU (``cupyx.scatter_add``)."""
+    import cupyx  # only reached with cupy arrays
+
+    out = xp.zeros(shape, dtype=values.dtype)
+    cupyx.scatter_add(out, key, values)
+    return out
+
+
+@example("index_add")
+def _index_add_example(xp: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    values = np.random.default_rng(0).standard_normal((6, 2, 3)).astype(np.float32)
+    index = np.array([0, 4, 4, -1, 2, 0], dtype=np.int64)
+    return ((5, 2, 3), xp.asarray(index), xp.asarray(values), xp), {}
+
+
+@register("gather_key")
+def _gather_key_portable(array: Any, key: Any, xp: Any) -> Any:
+    """``array[key]`` for an advanced key, written with what the array API specifies.
+
+    The standard allows a boolean mask only as the sole index, and integer arrays only when every
+    axis gets an integer (numpy's ``x[idx]`` on a matrix is not portable). Leading integer (array)
+    indices are turned into one flat index over those axes and gathered with ``take``.
+    """
+    parts = key if isinstance(key, tuple) else (key,)
+    if parts and parts[-1] is Ellipsis:
+        parts = parts[:-1]
+    if len(parts) == 1 and not isinstance(parts[0], int) and xp.isdtype(parts[0].dtype, "bool"):
+        return array[parts[0]]
+    if len(parts) > array.ndim or not all(isinstance(p, int) or is_integer_array(p) for p in parts):
+        raise NotImplementedError(
+            "indexing: this array library has no general advanced indexing; the portable kernel takes a boolean "
+            "mask alone, or integers/integer tensors for the leading axes (x[rows], x[rows, cols])"
+        )
+    shape = tuple(array.shape)
+    lead = len(parts)
+    index = xp.broadcast_arrays(*(xp.asarray(p) for p in parts))
+    flat = None
+    for axis, i in enumerate(index):
+        i = xp.where(i < 0, i + shape[axis], i)
+        flat = i if flat is None else flat * shape[axis] + i
+    source = xp.reshape(array, (math.prod(shape[:lead]),) + shape[lead:])
+    picked = xp.take(source, xp.reshape(flat, (-1,)), axis=0)
+    return xp.reshape(picked, tuple(flat.shape) + shape[lead:])
+
+
+@register("gather_key", "numpy")
+@register("gather_key", "cupy")
+def _gather_key_native(array: Any, key: Any, xp: Any) -> Any:
+    return array[key]
+
+
+@example("gather_key")
+def _gather_key_example(xp: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    array = xp.asarray(np.arange(24.0, dtype=np.float32).reshape(2, 3, 4))
+    rows = xp.asarray(np.array([[1, 0], [1, 1]], dtype=np.int64))
+    cols = xp.asarray(np.array([2, -1], dtype=np.int64))
+    return (array, (rows, cols), xp), {}
 
 
 @register("scatter_add_key")
 def _scatter_key_portable(shape: tuple[int, ...], key: Any, values: Any, xp: Any) -> Any:
-    """Zeros of ``shape`` with ``values`` summed into ``out[key]`` for an advanced-indexing key."""
-    if isinstance(key, tuple) and len(key) == 1:
-        key = key[0]
-    if is_integer_array(key):
-        return _index_add_portable(shape, key, values, xp)
-    raise NotImplementedError(
-        "indexing backward: this array library has no scatter-add fast path, and the portable one "
-        "handles only a single 1-D integer index on the first axis"
-    )
+    """Zeros of ``shape`` with ``values`` summed into ``out[key]`` for an advanced key.
+
+    Indexing an array of flat positions with the same key tells which element each value came
+    from; the values are then summed into those positions (repeats add up).
+    """
+    size = math.prod(shape)
+    positions = _gather_key_portable(xp.reshape(xp.arange(size), shape), key, xp)
+    flat = _index_add_portable((size,), xp.reshape(positions, (-1,)), xp.reshape(values, (-1,)), xp)
+    return xp.reshape(flat, shape)
 
 
-@register("scatter_add_key", "numpy")
-def _scatter_key_numpy(shape: tuple[int, ...], key: Any, values: Any, xp: Any) -> Any:
-    out = np.zeros(shape, dtype=values.dtype)
-    np.add.at(out, key, values)
-    return out
+@example("scatter_add_key")
+def _scatter_key_example(xp: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    rows = xp.asarray(np.array([0, 2, 2, 1], dtype=np.int64))
+    cols = xp.asarray(np.array([1, 1, 1, 0], dtype=np.int64))
+    values = xp.asarray(np.arange(1.0, 5.0, dtype=np.float32))
+    return ((3, 2), (rows, cols), values, xp), {}
 
 
 def is_integer_array(x: Any) -> bool:

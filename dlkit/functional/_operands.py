@@ -27,17 +27,25 @@ def scalar(x: Any) -> Any:
     return None
 
 
-def as_tensor(x: Any) -> Tensor:
-    """``x`` as a Tensor (arrays and Python data wrapped without gradient)."""
-    return x if isinstance(x, Tensor) else Tensor(x)
+def as_tensor(x: Any, like: Any = None) -> Tensor:
+    """``x`` as a Tensor (arrays and Python data wrapped without gradient).
+
+    Python data (lists) goes to the device of the tensor ``like`` when given, so ``t + [1, 2]``
+    works on every device; arrays keep their own device (a mismatch is reported by the op).
+    """
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(like, Tensor) and not backend.is_array(x):
+        return Tensor._make(backend.asarray(x, xp=like._xp), like._xp, None)
+    return Tensor(x)
 
 
-def operand(x: Any) -> Any:
-    """A Tensor or a Python scalar; arrays and lists become constant tensors."""
+def operand(x: Any, like: Any = None) -> Any:
+    """A Tensor or a Python scalar; arrays and lists become constant tensors (lists on ``like``'s device)."""
     if isinstance(x, Tensor):
         return x
     s = scalar(x)
-    return s if s is not None else Tensor(x)
+    return s if s is not None else as_tensor(x, like)
 
 
 def binary(a: Any, b: Any, true_divide: bool = False) -> tuple[Any, Any]:
@@ -46,7 +54,7 @@ def binary(a: Any, b: Any, true_divide: bool = False) -> tuple[Any, Any]:
     Like torch, an integer tensor meeting a float (scalar or tensor), or true division of
     integers, computes in floating point without going through numpy's float64.
     """
-    a, b = operand(a), operand(b)
+    a, b = operand(a, b), operand(b, a)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         raise TypeError(f"expected at least one tensor operand, got {type(a).__name__} and {type(b).__name__}")
     return _float_if_needed(a, b, true_divide), _float_if_needed(b, a, true_divide)

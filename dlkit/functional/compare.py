@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import backend
-from ..autograd.function import Context, Function
+from ..autograd.function import Context, Function, mixed_devices_message
 from ..autograd.tensor import Tensor
 from ._operands import as_tensor, binary, operand
 from ._shapes import broadcast_message
@@ -168,8 +168,10 @@ def clone(a: Tensor) -> Tensor:
 
 
 def _compare(a: Any, b: Any, how: str) -> Tensor:
-    a, b = operand(a), operand(b)
+    a, b = operand(a, b), operand(b, a)
     t = a if isinstance(a, Tensor) else b
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._xp is not b._xp and a.device != b.device:
+        raise ValueError(mixed_devices_message(how.strip("_"), [a, b]))
     xa = a.data if isinstance(a, Tensor) else a
     xb = b.data if isinstance(b, Tensor) else b
     try:

@@ -9,14 +9,31 @@ from ..autograd.tensor import Tensor
 
 
 def plain_key(key: Any, xp: Any) -> Any:
-    """An indexing key with tensors and lists turned into arrays of ``xp``."""
-    if isinstance(key, tuple):
-        return tuple(_plain(k, xp) for k in key)
-    return _plain(key, xp)
+    """An indexing key with tensors and lists turned into arrays of ``xp``, as a tuple.
+
+    The array API leaves unnamed trailing axes unspecified (numpy fills them in, array_api_strict
+    refuses), so a basic key without one gets an explicit Ellipsis: same meaning everywhere.
+    Advanced keys (arrays) go through the ``gather_key`` kernel, which handles them portably.
+    """
+    if type(key) in _BASIC:  # the common x[i], x[a:b]: no conversion to do
+        return key if key is Ellipsis else (key, Ellipsis)
+    parts = tuple(_plain(k, xp) for k in key) if isinstance(key, tuple) else (_plain(key, xp),)
+    if all(type(k) in _BASIC for k in parts) and Ellipsis not in parts:
+        parts += (Ellipsis,)
+    return parts[0] if len(parts) == 1 else parts
+
+
+# Index parts that select without an array (basic indexing).
+_BASIC = frozenset({int, slice, type(None), type(Ellipsis)})
 
 
 def _plain(k: Any, xp: Any) -> Any:
     if isinstance(k, Tensor):
+        if k._xp is not xp and backend.device_of_namespace(k._xp) != backend.device_of_namespace(xp):
+            raise IndexError(
+                f"index: the index tensor is on {k.device} but the indexed tensor is on "
+                f"{backend.device_of_namespace(xp)}; move the index with .to(device) first"
+            )
         return k.data
     if isinstance(k, list):
         return xp.asarray(k)
@@ -26,7 +43,7 @@ def _plain(k: Any, xp: Any) -> Any:
 def _advanced(key: Any) -> bool:
     """Whether the key holds an integer array (elements may repeat, so gradients must add up)."""
     parts = key if isinstance(key, tuple) else (key,)
-    return any(backend.kernels.is_integer_array(k) for k in parts)
+    return any(type(k) not in _BASIC and backend.kernels.is_integer_array(k) for k in parts)
 
 
 class Index(Function):
@@ -35,7 +52,7 @@ class Index(Function):
     @staticmethod
     def forward(ctx: Context, a: Any, key: Any = None) -> Any:
         xp = ctx.xp
-        out = a[key]
+        out = backend.kernels.get("gather_key", xp)(a, key, xp) if _advanced(key) else a[key]
         ctx.shape, ctx.key, ctx.dtype = a.shape, key, a.dtype
         return out if out.ndim else xp.asarray(out)
 
@@ -45,7 +62,12 @@ class Index(Function):
         if _advanced(ctx.key):
             return backend.kernels.get("scatter_add_key", xp)(ctx.shape, ctx.key, grad, xp)
         out = xp.zeros(ctx.shape, dtype=grad.dtype)
-        out[ctx.key] = grad
+        key = ctx.key
+        if isinstance(key, tuple) and any(k is None for k in key):
+            # New axes (size 1) are not part of the input: the array API's __setitem__ refuses None.
+            key = tuple(k for k in key if k is not None)
+            grad = xp.reshape(grad, tuple(out[key].shape))
+        out[key] = grad
         return out
 
 

@@ -51,4 +51,4 @@ class MatMul(Function):
 
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product ``a @ b`` (vectors, matrices, and batches of matrices)."""
-    return MatMul.apply(as_tensor(a), as_tensor(b))
+    return MatMul.apply(as_tensor(a, b), as_tensor(b, a))

@@ -159,3 +159,18 @@ def test_stable_sigmoid_and_logsumexp() -> None:
         np.testing.assert_allclose(s, [0.0, 0.5, 1.0])
         lse = dlkit.tensor([[1e4, 1e4], [-1e4, -1e4]]).logsumexp(dim=1).numpy()
         np.testing.assert_allclose(lse, [1e4 + np.log(2), -1e4 + np.log(2)])
+
+
+def test_leaf_tensors_pickle_and_deepcopy() -> None:
+    import copy
+    import pickle
+
+    model = dlkit.nn.Linear(3, 2)
+    clone = copy.deepcopy(model)
+    assert type(clone.weight) is type(model.weight) and clone.weight.requires_grad
+    assert clone.weight.data is not model.weight.data
+    np.testing.assert_array_equal(clone.weight.data, model.weight.data)
+    t = pickle.loads(pickle.dumps(dlkit.tensor([1.0, 2.0], requires_grad=True)))
+    assert t.requires_grad and t.tolist() == [1.0, 2.0]
+    with pytest.raises(RuntimeError, match="only leaf tensors"):
+        copy.deepcopy(t * 2)
