@@ -8,12 +8,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help install lab test test-quick benchmark clean
+.PHONY: help install lab test benchmark course-check clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab"
 	@echo "make test       set up .venv and run the whole test suite"
 	@echo "make benchmark  time dlkit against hand-written numpy and PyTorch"
+	@echo "make course-check  prove every lesson's grader (instructors)"
 	@echo "make clean      remove .venv and caches"
 
 $(STAMP): pyproject.toml
@@ -34,7 +35,11 @@ test: install
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests - failing"; exit 1; fi; exit $$rc
 
 benchmark: install
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py --markdown benchmarks/RESULTS.md
+
+# Prove every lesson's grader: solution passes, blank fails, lessons/ in sync with solutions/.
+course-check: install
+	$(VENV)/bin/dlcourse check
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
