@@ -17,20 +17,19 @@ def topological_order(root: Any) -> list[Any]:
     order: list[Any] = []
     if root._ctx is None:
         return order
-    visited: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
+    visited = {id(root)}
+    # Depth-first, post-order: a node is appended once every parent it leads to has been.
+    stack = [(root, iter(root._ctx.inputs))]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        for parent in node._ctx.inputs:
+        node, parents = stack[-1]
+        for parent in parents:
             if parent is not None and parent._ctx is not None and id(parent) not in visited:
-                stack.append((parent, False))
+                visited.add(id(parent))
+                stack.append((parent, iter(parent._ctx.inputs)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
     return order
 
 
@@ -55,11 +54,30 @@ def _accumulate(tensor: Any, grad: Any, copy: bool) -> None:
     """Add ``grad`` into ``tensor.grad`` (a history-free tensor of the same shape and dtype)."""
     xp = tensor._xp
     if tensor.grad is None:
-        # A fresh array: several leaves may have been handed the very same gradient array.
+        # A fresh array unless the caller knows ``grad`` is private: several leaves may have been
+        # handed the very same array, or a view of one another's.
         data = xp.asarray(grad, copy=True) if copy or grad.ndim == 0 else grad
         tensor.grad = type(tensor)._make(data, xp, None)
     else:
         tensor.grad = type(tensor)._make(tensor.grad.data + grad, xp, None)
+
+
+def _private(g: Any, grad: Any, ctx: Any, handed: set[int]) -> bool:
+    """Whether ``g``, returned by ``ctx``'s backward, is a new array that nothing else holds, so a leaf
+    may keep it as its ``.grad`` without a copy (saving a pass over every weight gradient).
+
+    Not private: a view (``.base`` set; libraries without ``.base`` always copy), the incoming
+    gradient passed through, an array another leaf already kept, or one the context holds (a saved
+    array, an attribute, an input's data). An array that is also some node's pending gradient may
+    be shared: backward functions never write into their incoming gradient.
+    """
+    if getattr(g, "base", g) is not None or g is grad or id(g) in handed:
+        return False
+    for held in (ctx._saved, ctx.__dict__.values()):
+        for h in held:
+            if h is g:
+                return False
+    return not any(t is not None and t.data is g for t in ctx.inputs)
 
 
 def _fit(grad: Any, tensor: Any, ctx: Any, position: int) -> Any:
@@ -90,6 +108,9 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         _accumulate(root, seed, copy=True)
         return
     grads: dict[int, Any] = {id(root): seed}
+    # ids of the arrays leaves kept without a copy (alive as their .grad, so no id is reused while
+    # it matters; an id freed by a later accumulation only costs a needless copy)
+    handed: set[int] = set()
     for node in reversed(topological_order(root)):
         grad = grads.pop(id(node), None)
         if grad is None:
@@ -104,14 +125,19 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
             raise RuntimeError(
                 f"{ctx.fn.__name__}.backward returned {len(in_grads)} gradient(s) for {len(ctx.inputs)} input(s)"
             )
-        for position, (parent, g) in enumerate(zip(ctx.inputs, in_grads)):
+        for position, parent in enumerate(ctx.inputs):
+            g = in_grads[position]
             if parent is None or g is None or not parent._requires_grad:
                 continue
             if not hasattr(g, "shape"):
                 g = parent._xp.asarray(g, dtype=parent.data.dtype)
-            g = _fit(g, parent, ctx, position)
+            if g.shape != parent.data.shape or g.dtype != parent.data.dtype:
+                g = _fit(g, parent, ctx, position)
             if parent._ctx is None:
-                _accumulate(parent, g, copy=True)
+                private = _private(g, grad, ctx, handed)
+                _accumulate(parent, g, copy=not private)
+                if private:
+                    handed.add(id(g))
             else:
                 previous = grads.get(id(parent))
                 grads[id(parent)] = g if previous is None else previous + g

@@ -30,7 +30,9 @@ from .devices import (
     to_device,
 )
 from .dtypes import DType, as_dtype
-from . import cupy_kernels, devices, dtypes, kernels, random
+from . import devices, dtypes, kernels, random
+# Registering the fast paths: importing these fills the kernel registry.
+from . import conv_kernels, cupy_kernels, loss_kernels
 
 __all__ = [
     "DEFAULT_FLOAT",

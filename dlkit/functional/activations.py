@@ -6,6 +6,7 @@ from typing import Any
 
 from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
+from ..backend import kernels
 from ._special import erf
 from .matmul import matmul
 from .reductions import amax
@@ -60,7 +61,7 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx: Context, grad: Any) -> Any:
         (out,) = ctx.saved_tensors
-        return ctx.xp.where(out > 0, grad, 0.0)
+        return kernels.get("masked", ctx.xp)(out > 0, grad, ctx.xp)
 
 
 def tanh(a: Tensor) -> Tensor:

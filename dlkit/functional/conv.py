@@ -15,6 +15,7 @@ from ..autograd.tensor import Tensor
 from ..backend import conv_kernels as _conv_kernels  # noqa: F401  (registers the kernels used below)
 from ..backend import kernels
 from ._conv_args import conv_padding, out_size, pair
+from .linear import add_bias
 from .shape import squeeze, unsqueeze
 
 
@@ -59,7 +60,7 @@ class Conv2d(Function):
         w_mat = xp.reshape(xp.permute_dims(weight, (0, 2, 3, 1)), (o, kh * kw * c))
         out = cols @ w_mat.mT
         if bias is not None:
-            out = out + bias
+            out = add_bias(out, bias)
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(cols if need[1] else None, w_mat if need[0] else None)

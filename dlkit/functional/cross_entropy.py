@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import backend
+from ..backend import kernels
+from ..backend import loss_kernels as _loss_kernels  # noqa: F401  (registers the kernels used below)
 from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
 from ._reduction import check_reduction, reduce, spread
@@ -54,6 +56,35 @@ class SoftmaxCrossEntropy(_RowLoss):
         d_scores = (e / total) * xp.sum(q, axis=1, keepdims=True) - q if need[0] else None
         # Soft targets that require grad (e.g. a teacher's softmax): ∂/∂q = −log p.
         return cls.finish(ctx, values, d_scores, reduction, divisor, -log_p if need[1] else None)
+
+
+class IndexCrossEntropy(Function):
+    """−log softmax(x)_y per row for class indices y: the common case (no class weight, no label
+    smoothing, no ignored rows) as one log-softmax and a gather; the gradient is softmax − one-hot.
+
+    Same values as ``SoftmaxCrossEntropy`` with one-hot q, in a third of the array calls: at the
+    course's batch sizes the loss is a few dozen tiny arrays, so the calls are the cost.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, logits: Any, classes: Any, reduction: str = "mean") -> Any:
+        xp = ctx.xp
+        log_p = kernels.get("log_softmax", xp)(logits, 1, xp)
+        rows = xp.arange(logits.shape[0], dtype=classes.dtype)
+        values = -kernels.get("gather_key", xp)(log_p, (rows, classes), xp)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(log_p, classes)
+            ctx.reduction = reduction
+        return reduce(xp, values, reduction)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple[Any, None]:
+        log_p, classes = ctx.saved_tensors
+        xp = ctx.xp
+        rows = log_p.shape[0]
+        # The reduction's gradient, as ``spread`` gives it, without materializing the broadcast.
+        scale = grad / rows if ctx.reduction == "mean" else (grad if ctx.reduction == "sum" else grad[:, None])
+        return kernels.get("softmax_cross_entropy_grad", xp)(log_p, classes, scale, xp), None
 
 
 class NLL(_RowLoss):
@@ -122,6 +153,11 @@ def _class_targets(input: Tensor, target: Any, op: str) -> Any:
     return xp.reshape(data, (-1,))
 
 
+def _all_classes_valid(classes: Any, count: int, xp: Any) -> bool:
+    """Whether every target is a class index in [0, count) (so none is ignored and none is an error)."""
+    return not bool(xp.any((classes < 0) | (classes >= count)))
+
+
 def _distribution(
     input: Tensor, classes: Any, weight: Any, ignore_index: int, smoothing: float, op: str
 ) -> tuple[Any, Any]:
@@ -172,6 +208,9 @@ def cross_entropy(
         divisor = None
     else:
         classes = _class_targets(input, target, "cross_entropy")
+        if weight is None and not label_smoothing and _all_classes_valid(classes, input.shape[1], xp):
+            out = IndexCrossEntropy.apply(rows, classes, reduction=reduction)
+            return _unrows(out, input) if reduction == "none" else out
         q, divisor = _distribution(input, classes, weight, ignore_index, label_smoothing, "cross_entropy")
     out = SoftmaxCrossEntropy.apply(rows, q, reduction=reduction, divisor=divisor)
     return _unrows(out, input) if reduction == "none" else out

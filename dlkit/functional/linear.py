@@ -7,6 +7,14 @@ from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
 
 
+def add_bias(out: Any, bias: Any) -> Any:
+    """``out + bias``, in place when the dtypes agree (``out`` is a matmul's fresh result): one temporary fewer."""
+    if out.dtype == bias.dtype:
+        out += bias
+        return out
+    return out + bias
+
+
 class Linear(Function):
     """y = x @ Wᵀ + b over the last axis of x; dX = dY·W, dW = dYᵀ·X, db = Σ dY over the batch axes."""
 
@@ -33,7 +41,9 @@ class Linear(Function):
             raise ValueError("linear bias shape")
         ctx.save_for_backward(x, weight)
         out = x @ weight.mT
-        return out if bias is None else out + bias
+        if bias is not None:
+            out = add_bias(out, bias)
+        return out
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple[Any, Any, Any]:
@@ -42,8 +52,10 @@ class Linear(Function):
         need_x, need_w, need_b = (ctx.needs_input_grad + (False, False, False))[:3]
         gx = grad @ weight if need_x else None
         # Fold the batch axes into one so the weight gradient is a single BLAS product.
-        g2 = xp.reshape(grad, (-1, grad.shape[-1])) if (need_w or need_b) else None
-        gw = g2.mT @ xp.reshape(x, (-1, x.shape[-1])) if need_w else None
+        g2 = grad if grad.ndim == 2 else xp.reshape(grad, (-1, grad.shape[-1]))
+        gw = None
+        if need_w:
+            gw = g2.mT @ (x if x.ndim == 2 else xp.reshape(x, (-1, x.shape[-1])))
         gb = xp.sum(g2, axis=0) if need_b else None
         return gx, gw, gb
 

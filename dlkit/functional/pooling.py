@@ -1,9 +1,13 @@
 """Pooling over NCHW windows: ``max_pool2d`` and ``avg_pool2d``.
 
-Both walk the kh·kw kernel offsets (a handful), never the pixels: offset (i, j) sees the strided
-slice x[..., i::stride, j::stride] of every window at once. Max pooling takes the running maximum
-of those slices; its backward gives each window's gradient to one maximal element — the first in
-row-major order on ties, like torch — by checking the offsets in the same order.
+Both work on the channels-last view (N, H, W, C) of the input — the memory order of a dlkit
+convolution's output, so nothing is copied to get there — and walk the kh·kw kernel offsets (a
+handful), never the pixels: offset (i, j) sees the strided slice x[:, i::stride, j::stride, :] of
+every window at once. Max pooling takes the running maximum of those slices; its backward gives
+each window's gradient to one maximal element — the first in row-major order on ties, like torch.
+When the windows tile the input (stride = kernel, no padding, the common 2×2 pool), the backward
+needs no buffer to add into: the input seen as blocks (N, Ho, kh, Wo, kw, C) takes the gradient
+in one masked broadcast.
 """
 from __future__ import annotations
 
@@ -16,30 +20,60 @@ from ..backend import kernels
 from ..backend.conv_kernels import window_slices
 from ._conv_args import out_size, pair
 
+_ALL = slice(None)
 
-def _geometry(ctx: Context, x: Any, kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int], op: str, fill: float) -> tuple[Any, tuple[int, int]]:
-    """The padded input and the output size; remembers the geometry on ``ctx`` for backward."""
+
+def _channels_last(ctx: Context, x: Any, kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int], op: str, fill: float) -> Any:
+    """The input as (N, H, W, C), padded with ``fill``; remembers the geometry on ``ctx`` for backward."""
     if x.ndim != 4:
         raise ValueError(f"{op}: input must be 4-D (N, C, H, W), got shape {tuple(x.shape)}")
+    xp = ctx.xp
     ph, pw = padding
     out = (
         out_size(x.shape[2], kernel[0], stride[0], 2 * ph, op, "height"),
         out_size(x.shape[3], kernel[1], stride[1], 2 * pw, op, "width"),
     )
+    x = xp.permute_dims(x, (0, 2, 3, 1))
     if ph or pw:
-        x = kernels.get("pad", ctx.xp)(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), fill, ctx.xp)
+        x = kernels.get("pad", xp)(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)), fill, xp)
     ctx.geometry = (tuple(x.shape), kernel, stride, padding, out)
-    return x, out
-
-
-def _unpad(buffer: Any, padding: tuple[int, int]) -> Any:
-    ph, pw = padding
-    return buffer[:, :, ph : buffer.shape[2] - ph, pw : buffer.shape[3] - pw] if (ph or pw) else buffer
+    return x
 
 
 def _windows(ctx: Context) -> list[tuple[Any, ...]]:
+    """Per kernel offset, the index of the slice of the channels-last input it sees in every window."""
     _, kernel, stride, _, out = ctx.geometry
-    return [(slice(None), slice(None), rows, cols) for rows, cols in window_slices(kernel, stride, out)]
+    return [(_ALL, rows, cols, _ALL) for rows, cols in window_slices(kernel, stride, out)]
+
+
+def _tiles(ctx: Context) -> bool:
+    """Whether the windows tile the input: stride = kernel and no padding (each element in ≤ 1 window)."""
+    _, kernel, stride, padding, _ = ctx.geometry
+    return stride == kernel and padding == (0, 0)
+
+
+def _blocks(ctx: Context, x: Any) -> Any:
+    """Channels-last ``x`` (cropped to whole windows) as (N, Ho, kh, Wo, kw, C); a view on numpy."""
+    (n, _, _, c), (kh, kw), (ho, wo) = ctx.geometry[0], ctx.geometry[1], ctx.geometry[4]
+    return ctx.xp.reshape(x[:, : ho * kh, : wo * kw, :], (n, ho, kh, wo, kw, c))
+
+
+def _from_blocks(ctx: Context, blocks: Any) -> Any:
+    """Block-shaped gradients back to the NCHW input gradient (zeros for rows/columns no window covers)."""
+    xp = ctx.xp
+    n, h, w, c = ctx.geometry[0]
+    _, ho, kh, wo, kw, _ = blocks.shape
+    grad = xp.reshape(blocks, (n, ho * kh, wo * kw, c))
+    if (ho * kh, wo * kw) != (h, w):
+        grad = kernels.get("pad", xp)(grad, ((0, 0), (0, h - ho * kh), (0, w - wo * kw), (0, 0)), 0.0, xp)
+    return xp.permute_dims(grad, (0, 3, 1, 2))
+
+
+def _from_buffer(ctx: Context, buffer: Any) -> Any:
+    """The channels-last padded gradient buffer back to the NCHW input gradient."""
+    ph, pw = ctx.geometry[3]
+    h, w = buffer.shape[1], buffer.shape[2]
+    return ctx.xp.permute_dims(buffer[:, ph : h - ph, pw : w - pw, :], (0, 3, 1, 2))
 
 
 class MaxPool2d(Function):
@@ -48,18 +82,31 @@ class MaxPool2d(Function):
     @staticmethod
     def forward(ctx: Context, x: Any, kernel: tuple[int, int] = (2, 2), stride: tuple[int, int] = (2, 2), padding: tuple[int, int] = (0, 0)) -> Any:
         xp = ctx.xp
-        x, _ = _geometry(ctx, x, kernel, stride, padding, "max_pool2d", -float("inf"))
+        x = _channels_last(ctx, x, kernel, stride, padding, "max_pool2d", -float("inf"))
         out = None
         for index in _windows(ctx):
             out = x[index] if out is None else xp.maximum(out, x[index])
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, out)
-        return out
+        return xp.permute_dims(out, (0, 3, 1, 2))
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> Any:
         x, out = ctx.saved_tensors
         xp = ctx.xp
+        masked = kernels.get("masked", xp)
+        grad = xp.permute_dims(grad, (0, 2, 3, 1))
+        if _tiles(ctx):
+            n, ho, wo, c = out.shape
+            hit = _blocks(ctx, x) == xp.reshape(out, (n, ho, 1, wo, 1, c))
+            kh, kw = ctx.geometry[1]
+            if kh * kw > 1:  # ties: keep only the first maximum of each window, in row-major order
+                claimed = hit[:, :, 0, :, 0, :]
+                for i, j in [(i, j) for i in range(kh) for j in range(kw)][1:]:
+                    first = hit[:, :, i, :, j, :] & ~claimed
+                    hit[:, :, i, :, j, :] = first
+                    claimed = claimed | first
+            return _from_blocks(ctx, masked(hit, xp.reshape(grad, (n, ho, 1, wo, 1, c)), xp))
         add_into = kernels.get("add_into", xp)
         buffer = xp.zeros(ctx.geometry[0], dtype=grad.dtype)
         unclaimed = None  # windows whose maximum has not been routed yet
@@ -68,8 +115,8 @@ class MaxPool2d(Function):
             if unclaimed is not None:
                 hit = hit & unclaimed
             unclaimed = ~hit if unclaimed is None else unclaimed & ~hit
-            add_into(buffer, index, xp.where(hit, grad, 0.0), xp)
-        return _unpad(buffer, ctx.geometry[3])
+            add_into(buffer, index, masked(hit, grad, xp), xp)
+        return _from_buffer(ctx, buffer)
 
 
 class AvgPool2d(Function):
@@ -77,22 +124,25 @@ class AvgPool2d(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Any, kernel: tuple[int, int] = (2, 2), stride: tuple[int, int] = (2, 2), padding: tuple[int, int] = (0, 0)) -> Any:
-        x, _ = _geometry(ctx, x, kernel, stride, padding, "avg_pool2d", 0.0)
+        x = _channels_last(ctx, x, kernel, stride, padding, "avg_pool2d", 0.0)
         total = None
         for index in _windows(ctx):
             total = x[index] if total is None else total + x[index]
-        return total / (kernel[0] * kernel[1])
+        return ctx.xp.permute_dims(total / (kernel[0] * kernel[1]), (0, 3, 1, 2))
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> Any:
         xp = ctx.xp
+        kh, kw = ctx.geometry[1]
+        share = xp.permute_dims(grad, (0, 2, 3, 1)) / (kh * kw)
+        if _tiles(ctx):
+            n, ho, wo, c = share.shape
+            return _from_blocks(ctx, xp.reshape(share, (n, ho, 1, wo, 1, c)) * xp.ones((1, 1, kh, 1, kw, 1), dtype=share.dtype))
         add_into = kernels.get("add_into", xp)
-        kernel = ctx.geometry[1]
-        share = grad / (kernel[0] * kernel[1])
         buffer = xp.zeros(ctx.geometry[0], dtype=grad.dtype)
         for index in _windows(ctx):
             add_into(buffer, index, share, xp)
-        return _unpad(buffer, ctx.geometry[3])
+        return _from_buffer(ctx, buffer)
 
 
 def _pool_args(kernel_size: Any, stride: Any, padding: Any, op: str) -> dict[str, tuple[int, int]]:
