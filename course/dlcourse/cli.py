@@ -70,13 +70,16 @@ def cmd_grade(args: argparse.Namespace, project: Project) -> int:
     from .summary import summary_table
 
     lesson = _one_lesson(project, args.lesson)
-    limits = Limits(memory_mb=args.memory_mb, cpu_s=args.cpu_seconds, wall_s=args.notebook_timeout)
+    limits = Limits(memory_mb=args.memory_mb, cpu_s=args.cpu_seconds, wall_s=args.notebook_timeout,
+                    file_mb=args.file_mb, max_procs=args.max_procs)
     start = time.monotonic()
     run = grade(project, lesson, jobs=args.jobs, limits=limits, force=args.force, cell_timeout=args.cell_timeout,
                 progress=not args.no_progress)
     print(summary_table(project, lesson.id, run))
     print(f"\n{len(run.graded)} graded, {len(run.skipped)} unchanged since the last run, "
           f"{len(run.failed)} failed, in {time.monotonic() - start:.1f} s")
+    if run.containment:
+        print(f"containment: {run.containment}")
     return 1 if run.failed else 0
 
 
@@ -151,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebook-timeout", type=int, default=900, help="wall seconds per notebook (default: 900)")
     p.add_argument("--memory-mb", type=int, default=4096, help="address-space limit per process (default: 4096)")
     p.add_argument("--cpu-seconds", type=int, default=600, help="CPU-time limit per process (default: 600)")
+    p.add_argument("--file-mb", type=int, default=256, help="largest file a notebook may write (default: 256)")
+    p.add_argument("--max-procs", type=int, default=64,
+                   help="processes and threads a notebook's kernel may run (default: 64)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_grade)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -17,9 +18,11 @@ from typing import Any
 
 from tqdm import tqdm
 
+from . import containment as ct
 from . import gradebook
 from .errors import CourseError
 from .limits import Limits
+from .notebooks import read_notebook
 from .project import Project
 from .state import fingerprint, load_result, result_path, write_json_atomic
 from .syllabus import Lesson, require_source
@@ -35,6 +38,23 @@ class GradeRun:
     graded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    flags: dict[str, list[str]] = field(default_factory=dict)  # what limits stopped, tampering, broken cells
+    containment: str = ""
+
+
+# A worker outliving the notebook limit by worker_grace() is killed from outside (the notebook limit itself is
+# enforced inside the worker, which then still scores what ran).
+def worker_grace(wall_s: int) -> int:
+    return max(10, min(120, wall_s // 4))
+# Course paths a graded kernel must never see (hidden in its mount namespace).
+SECRET_PATHS = ("solutions", "course/gradebook.db", "course/submitted", "course/autograded", "course/feedback",
+                "course/.grade-state", "course/reports", "course/source", "course/release", "course/exchange")
+
+
+def secret_paths(project: Project) -> list[str]:
+    """What to hide from the kernel: this project's secrets and those of the checkout dlcourse runs from."""
+    roots = {project.root.resolve(), Path(__file__).resolve().parents[2]}
+    return sorted({str(root / rel) for root in roots for rel in SECRET_PATHS if (root / rel).exists()})
 
 
 class _Workers:
@@ -46,7 +66,7 @@ class _Workers:
         self.stopping = False
 
     def run(self, cmd: list[str], limits: Limits, log: Path) -> int | str:
-        """Run one worker to completion; return its exit code or 'timeout'."""
+        """Run one worker to completion; return its exit code, 'timeout' or 'interrupted'."""
         with open(log, "wb") as out:
             with self.lock:
                 if self.stopping:
@@ -56,7 +76,7 @@ class _Workers:
                                         env={**os.environ, **WORKER_ENV})
                 self.procs.add(proc)
             try:
-                return proc.wait(timeout=limits.wall_s)
+                return proc.wait(timeout=limits.wall_s + worker_grace(limits.wall_s))
             except subprocess.TimeoutExpired:
                 self._kill(proc)
                 return "timeout"
@@ -104,12 +124,29 @@ def _commit(project: Project, lesson: str, student: str, result: dict[str, Any])
 def _failure_reason(code: int | str, log: Path, limits: Limits) -> str:
     """A one-line reason for a worker that produced no result."""
     if code == "timeout":
-        return f"stopped after {limits.wall_s} s (whole-notebook time limit)"
+        return f"worker stopped after {limits.wall_s + worker_grace(limits.wall_s)} s (whole-notebook time limit); see {log}"
+    if code == "interrupted":
+        return "interrupted"
     if code == -signal.SIGXCPU or code == -signal.SIGKILL:
         return f"killed by a resource limit (CPU {limits.cpu_s} s / memory {limits.memory_mb} MB); see {log}"
     lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
     last = lines[-1] if lines else "no output"
     return f"worker exited with {code}: {last[:200]} (log: {log})"
+
+
+def unusable(folder: Path, notebooks: list[str]) -> str | None:
+    """Why a submission folder cannot be graded at all (naming the file and the problem), or None."""
+    found = sorted(folder.glob("*.ipynb"))
+    if not found:
+        return f"{folder}: no notebook in the submission (expected {', '.join(notebooks)})"
+    for path in found:
+        try:
+            read_notebook(path)
+        except CourseError as exc:
+            return str(exc)
+        if path.name not in notebooks:
+            return f"{path}: not a notebook of this lesson (expected {', '.join(notebooks)})"
+    return None
 
 
 def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = Limits(), force: bool = False,
@@ -125,6 +162,10 @@ def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = L
     pending: dict[str, str] = {}
     for student, folder in subs.items():
         files = [p for p in folder.rglob("*") if p.is_file()]
+        problem = unusable(folder, [p.name for p in sources])
+        if problem:
+            run.failed[student] = problem
+            continue
         # The grader's source is part of the fingerprint: fixing a hidden test regrades everyone.
         fp = fingerprint(files) + ":" + fingerprint(sources)
         done = load_result(project, lesson.id, student)
@@ -139,17 +180,38 @@ def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = L
     template = work_root / "template.db"
     gradebook.snapshot(project.gradebook, template)
     workers = _Workers()
+    jobs = max(1, jobs)
+    box = ct.probe(jobs)
+    run.containment = box.describe()
+    slots: queue.Queue[int] = queue.Queue()
+    for slot in range(jobs):
+        slots.put(slot)
+    hide = secret_paths(project)
 
     def launch(student: str) -> tuple[str, int | str, Path]:
         work = work_root / student
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
+        slot = slots.get()
+        lease = ct.UserLease() if box.users else None
+        user = lease.user if lease else None
+        cgroups = ct.make_cgroups(box, f"dlcourse-{os.getpid()}-{slot}", nproc=limits.max_procs,
+                                  memory_mb=limits.memory_mb + 512)
+        jobbox = ct.JobBox(slot, user, box.mount_ns, cgroups, limits.max_procs, hide, tmp_mb=limits.file_mb * 2)
         job = {"project": str(project.root), "lesson": lesson.id, "student": student, "work": str(work),
                "submission": str(subs[student]), "template_db": str(template), "fingerprint": pending[student],
-               "cell_timeout": cell_timeout, "limits": dataclasses.asdict(limits)}
+               "cell_timeout": cell_timeout, "limits": dataclasses.asdict(limits), "box": jobbox.to_json()}
         (work / "job.json").write_text(json.dumps(job, indent=1), encoding="utf-8")
-        code = workers.run([sys.executable, "-m", "dlcourse.worker", str(work / "job.json")], limits,
-                           work / "worker.log")
+        try:
+            code = workers.run([sys.executable, "-m", "dlcourse.worker", str(work / "job.json")], limits,
+                               work / "worker.log")
+        finally:
+            # Nothing the learner started survives the job: its sandbox user and cgroups are emptied.
+            if lease:
+                lease.release()
+            for path in cgroups:
+                ct.remove_cgroup(path)
+            slots.put(slot)
         return student, code, work
 
     bar = tqdm(total=len(pending), desc=f"grading {lesson.id}", unit="nb", disable=not progress, file=sys.stderr)
@@ -161,9 +223,12 @@ def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = L
             result_file = work / "result.json"
             if code == 0 and result_file.is_file():
                 # Only this (main) thread writes the gradebook, so SQLite never sees two writers.
-                _commit(project, lesson.id, student, json.loads(result_file.read_text(encoding="utf-8")))
+                result = json.loads(result_file.read_text(encoding="utf-8"))
+                _commit(project, lesson.id, student, result)
                 shutil.rmtree(work, ignore_errors=True)
                 run.graded.append(student)
+                if result.get("flags"):
+                    run.flags[student] = result["flags"]
             else:
                 run.failed[student] = _failure_reason(code, work / "worker.log", limits)
             bar.update(1)

@@ -27,7 +27,7 @@ def read_notebook(path: Path) -> NotebookNode:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CourseError(f"{path}: not a notebook (invalid JSON at line {exc.lineno}: {exc.msg})") from None
-    if not isinstance(data, dict) or "cells" not in data:
+    if not isinstance(data, dict) or ("cells" not in data and "worksheets" not in data):  # v4, or v3 (upgraded)
         raise CourseError(f"{path}: not a notebook (JSON without a 'cells' list)")
     try:
         return nbformat.reads(text, as_version=4)

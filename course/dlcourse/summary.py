@@ -32,6 +32,9 @@ def summary_table(project: Project, lesson: str, run: GradeRun | None = None) ->
         ]
         table.append([student, status, f"{fmt_points(total)}/{fmt_points(total_max)}" if mine else "-", *marks])
     text = render(["student", "status", "auto", *cells], table)
+    if run and run.flags:
+        text += "\n\nflagged (scored for what ran; see each notebook in autograded/):\n" + "\n".join(
+            f"  {s}: {line}" for s, lines in sorted(run.flags.items()) for line in lines)
     if run and run.failed:
         text += "\n\nnot graded (will be retried on the next run):\n" + "\n".join(
             f"  {s}: {why}" for s, why in run.failed.items())

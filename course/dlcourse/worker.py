@@ -7,12 +7,13 @@ gradebook. It writes result.json (scores, diagnoses) beside the autograded noteb
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
 from pathlib import Path
 
-from . import nbconfig
+from . import contained, containment, nbconfig
 from .diagnosis import diagnose
 from .gradebook import read_submission
 from .limits import Limits
@@ -33,9 +34,12 @@ def grade_one(job: dict) -> dict:
     db = root / "gradebook.db"
     shutil.copyfile(job["template_db"], db)
     shutil.copytree(job["submission"], root / "submitted" / student / lesson)
+    for nb_path in sorted((root / "submitted" / student / lesson).glob("*.ipynb")):
+        _normalise(nb_path, Path(job["project"]) / "lessons" / lesson / nb_path.name)
     config = nbconfig.load_config(project)
     if job.get("cell_timeout"):
         config.Execute.timeout = int(job["cell_timeout"])
+    _contain_config(config, job, work)
     app = nbconfig.make(Autograde, config, root=root, assignment_id=lesson, student_id=student,
                         db_url=sqlite_url(db))
     app.force = True
@@ -56,16 +60,91 @@ def grade_one(job: dict) -> dict:
         "seconds": round(time.monotonic() - started, 2),
         "autograded_dir": str(autograded),
         "diagnoses": diagnoses,
+        "flags": list(contained.FLAGS),
         **scores,
     }
+
+
+def _normalise(path: Path, released: Path | None = None) -> None:
+    """Upgrade an old-format notebook to v4 and drop the grading metadata of duplicated cells (first one wins),
+    flagging each repair, so nbgrader grades what it can instead of rejecting the notebook. Locked test cells
+    edited or deleted (nbgrader runs the originals anyway) are flagged against the released student version."""
+    import nbformat
+
+    nb = read_notebook(path)
+    if released is not None and released.is_file():
+        mine = {meta(c).get("grade_id"): c for c in nb.cells if meta(c).get("grade_id")}
+        for cell in read_notebook(released).cells:
+            m = meta(cell)
+            if not (m.get("grade") and m.get("locked") and not m.get("solution")):
+                continue
+            gid = m.get("grade_id")
+            if gid not in mine:
+                contained.FLAGS.append(f"{path.stem}: locked test cell {gid!r} deleted; the original was run")
+            elif mine[gid].source.strip() != cell.source.strip():
+                contained.FLAGS.append(f"{path.stem}: locked test cell {gid!r} edited; the original was run")
+    changed = json.loads(path.read_text(encoding="utf-8")).get("nbformat", 4) < 4
+    seen: set[str] = set()
+    for cell in nb.cells:
+        gid = meta(cell).get("grade_id")
+        if gid and gid in seen:
+            cell.metadata.pop("nbgrader", None)
+            contained.FLAGS.append(f"{path.stem}: duplicated cell {gid!r}: later copies ignored")
+            changed = True
+        elif gid:
+            seen.add(gid)
+    if not changed:
+        return  # leave a well-formed notebook byte for byte as submitted
+    ids: set[str] = set()
+    for i, cell in enumerate(nb.cells):
+        if cell.get("id") in ids or not cell.get("id"):
+            cell["id"] = f"cell-{i}"
+        ids.add(cell["id"])
+    nbformat.write(nb, path)
+
+
+def _contain_config(config, job: dict, work: Path) -> None:
+    """Run the notebook with the contained Execute, through the containing kernel launcher."""
+    limits = Limits(**job.get("limits", {}))
+    box = dict(job.get("box") or {"slot": 0})
+    box.setdefault("scratch", str(work / "kernel"))
+    cfg = config.ContainedExecute
+    for key, value in config.Execute.items():  # the course's Execute settings (timeout, kernel, arguments)
+        cfg[key] = value
+    cfg.notebook_timeout = float(limits.wall_s)
+    cfg.memory_mb = limits.memory_mb
+    if box.get("user"):
+        cfg.sandbox_uid = int(box["user"][1])
+    memory = [p for p in box.get("cgroups", []) if "/memory/" in p]
+    if memory:
+        cfg.memory_cgroup = memory[0]
+    config.Autograde.autograde_preprocessors = [
+        contained.TestPrelude, contained.ContainedExecute, contained.IntegrityReport,
+        "nbgrader.preprocessors.IgnorePattern", "nbconvert.preprocessors.ClearMetadataPreprocessor",
+        "nbgrader.preprocessors.LimitOutput", contained.StderrIsNotFailure, "nbgrader.preprocessors.SaveAutoGrades",
+        "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata",
+    ]
+    # The `python3` kernelspec, for this job only: our launcher first, then ipykernel.
+    spec = work / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "dlcourse.kernel", "-f", "{connection_file}"],
+        "display_name": "Python 3 (graded)", "language": "python", "metadata": {"debugger": False},
+    }), encoding="utf-8")
+    box_file = work / "kernel-box.json"
+    box_file.write_text(json.dumps(box), encoding="utf-8")
+    os.environ["JUPYTER_PATH"] = str(work / "jupyter")
+    os.environ["DLCOURSE_KERNEL_BOX"] = str(box_file)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: `python -m dlcourse.worker JOB.json` (writes result.json next to JOB.json)."""
     job_path = Path((argv or sys.argv[1:])[0])
     job = json.loads(job_path.read_text(encoding="utf-8"))
-    # Limits first: the kernel nbgrader starts inherits them (address space, CPU seconds, file size).
+    # Limits first: the kernel nbgrader starts inherits them (address space, CPU seconds, file size, files);
+    # then the job's cgroups (process count, memory of the worker, the kernel and all it starts).
     Limits(**job.get("limits", {})).apply()
+    containment.join_cgroups((job.get("box") or {}).get("cgroups", []))
     result = grade_one(job)
     write_json_atomic(job_path.with_name("result.json"), result)
     return 0

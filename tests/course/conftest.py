@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,11 +65,12 @@ def _rogue(student_version: Path, out: Path) -> None:
     nb = nbformat.read(student_version, as_version=4)
     answers = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")
                and c.cell_type == "code"]
-    stub = "raise NotImplementedError()"
-    answers[0].source = answers[0].source.replace(stub, "while True:\n        pass")
+    # Each stub, at whatever indentation it has (a function, or a method of a class).
+    stub = re.compile(r"^([ \t]*)raise NotImplementedError\(\)", re.MULTILINE)
+    answers[0].source = stub.sub(r"\1while True:\n\1    pass", answers[0].source)
     if len(answers) > 1:
         # 3 GiB: fine for the machine, over the 2 GiB limit the grade run sets, so only RLIMIT_AS stops it.
-        answers[1].source = answers[1].source.replace(stub, "import numpy as np\n    return np.ones(3 * 2 ** 27)")
+        answers[1].source = stub.sub(r"\1import numpy as np\n\1return np.ones(3 * 2 ** 27)", answers[1].source)
     nbformat.write(nb, out)
 
 
@@ -120,6 +122,25 @@ def _load(path: Path) -> Graded:
     procs = {kind: {lesson: subprocess.CompletedProcess([], rc, out, err) for lesson, (rc, out, err)
                     in data[kind].items()} for kind in ("collect", "grade")}
     return Graded(Path(data["root"]), procs["collect"], procs["grade"])
+
+
+def once_per_session(tmp_path_factory: pytest.TempPathFactory, name: str, make):
+    """Run `make(folder) -> (root, CompletedProcess)` once per test session, even across pytest-xdist workers
+    (the first worker to take the lock runs it, the others reuse its project and output); return the pair.
+    A module fixture alone would run an expensive grade once per xdist worker."""
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run_id is None:
+        return make(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent / f"dlcourse-{name}-{run_id}"
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "done.json"
+        if not done.exists():
+            root, proc = make(shared / "work")
+            done.write_text(json.dumps([str(root), proc.returncode, proc.stdout, proc.stderr]))
+        root, rc, out, err = json.loads(done.read_text())
+        return Path(root), subprocess.CompletedProcess([], rc, out, err)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,92 @@
+"""Runaway and hostile submissions: each is stopped by its limit, scored for what passed before, flagged with the
+reason, and the rest of the class is graded normally.
+
+Every case here runs ONLY under containment that bounds it: a process cap that really applies (a sandbox user
+when grading as root, or a pids cgroup) for everything, and a memory cgroup for the multi-process memory hog.
+Without it the module skips with the reason; an uncontained fork bomb or memory hog would take the machine down.
+Limits are small (1 GiB address space, 32 processes, 16 MB files, 4 s per cell, 12 s per notebook).
+"""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dlcourse.containment import probe
+
+from . import submissions as S
+from .conftest import copy_course, dlcourse, once_per_session
+
+BOX = probe(2)
+# Slow (about a minute of two cores, and it forks, floods and hogs on purpose): `make test` leaves it out, CI runs it.
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not BOX.nproc_enforced,
+                                                   reason=f"no process cap that applies here: {BOX.describe()}")]
+LIMITS = ("--cell-timeout", "4", "--notebook-timeout", "12", "--memory-mb", "1024", "--max-procs", "32",
+          "--file-mb", "16")
+
+# case -> (where the hostile code goes, points expected, words one of its flags must contain)
+CASES = {
+    "loop": ("normal-equations", 4, "per-cell time limit"),
+    "loop-ignoring-sigint": ("normal-equations", 4, "did not stop at its time limit"),
+    "sleep": ("all", None, "whole-notebook time limit"),
+    "fork-bomb": ("normal-equations", 4, "normal-equations"),
+    "memory-50g": ("normal-equations", 4, "MemoryError"),
+    "memory-creep": ("normal-equations", 4, "normal-equations"),
+    "print-100mb": ("normal-equations", 6, "output cut"),
+    "file-1gb": ("normal-equations", 4, "file-size limit"),
+}
+if BOX.memory_cgroup:
+    CASES["memory-children"] = ("normal-equations", 4, "normal-equations")
+
+
+def _grade_hostile(folder: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    root = copy_course(folder / "project")
+    dlcourse(root, "release", S.LESSON, check=True)
+    student, solution = S.load(root)
+    inbox = root.parent / "inbox"
+    S.write(S.correct(student, solution), inbox / "good.ipynb")
+    S.write(S.partly(student, solution, ("predict", "mse")), inbox / "partly.ipynb")
+    for case, (where, _, _) in CASES.items():
+        S.write(S.hostile(student, solution, case, where), inbox / f"{case}.ipynb")
+    dlcourse(root, "collect", S.LESSON, str(inbox), check=True)
+    return root, dlcourse(root, "grade", S.LESSON, "--jobs", "2", "--no-progress", *LIMITS)
+
+
+@pytest.fixture(scope="session")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """One graded class of hostile notebooks per session (shared by the xdist workers)."""
+    return once_per_session(tmp_path_factory, "hostile", _grade_hostile)
+
+
+def test_run_completes_and_others_are_graded_normally(run) -> None:
+    root, proc = run
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{len(CASES) + 2} graded, 0 unchanged since the last run, 0 failed" in proc.stdout
+    assert S.auto_total(root, "good") == S.max_points()
+    assert S.auto_total(root, "partly") == S.expected(("predict", "mse"))
+    assert not S.result(root, "good")["flags"]
+    assert "containment:" in proc.stdout
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_hostile_case_is_stopped_scored_and_flagged(run, case: str) -> None:
+    root, _ = run
+    _, points, words = CASES[case]
+    flags = S.result(root, case)["flags"]
+    assert any(words in f for f in flags), flags
+    total = S.auto_total(root, case)
+    if points is None:  # the sleeper: what ran before the notebook limit is kept, the rest is zero
+        assert S.scores(root, case)["test-predict"] == 1 and total < S.max_points(), flags
+    else:
+        assert total == points, (S.scores(root, case), flags)
+
+
+def test_nothing_of_the_learners_survives(run) -> None:
+    """Every sandbox process is gone once grading is over (forks, children, the kernels themselves)."""
+    from dlcourse.containment import uid_pids
+
+    for name, uid, _ in BOX.users:
+        assert not uid_pids(uid), name
+    root, _ = run
+    assert not list((root / "course" / ".grade-state" / S.LESSON / "work").glob("*/kernel*"))
