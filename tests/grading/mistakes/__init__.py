@@ -5,4 +5,11 @@ test runs every check on every entry and measures the catch rate and diagnosis a
 """
 from ._catalogue import ENTRIES, Entry  # noqa: F401
 from . import activations, autodiff, cheating, conv, layers, linreg, losses, optim, regularization  # noqa: F401,E402
+from . import linreg_extra, tensors  # noqa: F401,E402  (lessons 00 and 01)
+from . import optim_extra  # noqa: F401,E402  (lesson 03)
+from . import logreg  # noqa: F401,E402  (lesson 02)
+from . import mlp  # noqa: F401,E402  (lesson 05)
+from . import backprop  # noqa: F401,E402  (lesson 04)
+from . import engine  # noqa: F401,E402  (lesson 06)
+from . import init_reg  # noqa: F401,E402  (lesson 07)
 from . import heldout  # noqa: F401,E402  (last: entries after this point are the held-out set)
