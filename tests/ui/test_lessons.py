@@ -1,0 +1,173 @@
+"""Every lesson in the syllabus, opened and run in JupyterLab in a real browser, as a learner sees it.
+
+Two passes per lesson, both on throw-away copies:
+- the student notebook exactly as released: every check cell must show the friendly "not implemented yet"
+  diagnosis in a line or two, never a wall of traceback;
+- the same notebook with the instructor's answers typed in ("solved"): no cell fails, every check cell shows
+  its ✓ summary, every figure is a decoded image, every widget renders and responds to the mouse (a slider
+  moved redraws its plot).
+A full-length screenshot of each pass goes to tests/ui/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dlcourse.notebooks import SOLUTION, meta
+
+from .conftest import LESSONS, Lab
+from .notebook import Cell, drag_sliders, full_screenshot, open_notebook, run_all, scroll_to_cell
+
+pytestmark = pytest.mark.ui
+
+TRACEBACK_MARKERS = ("Traceback (most recent call last)", "Cell In[", 'File "')
+PLOTTING = re.compile(r"\bplt\.|\bviz\.|\bplot_\w+\(|\bshow_images\(|\bimshow\(|\binteract\w*\(")
+WIDGETS = re.compile(r"\bipywidgets\b|\binteract\w*\(|\bwidgets\.")
+STUB = "raise NotImplementedError()"
+
+
+class LessonAppearance(UserWarning):
+    """Something a learner sees that is not wrong enough to fail the suite, but is worth a lesson author's look."""
+
+
+def _student_notebooks(lab: Lab, lesson: str) -> list[Path]:
+    notebooks = sorted((lab.root / lesson).glob("*.ipynb"))
+    notebooks = [p for p in notebooks if not p.stem.endswith("-solved")]
+    assert notebooks, f"lessons/{lesson}/ holds no notebook: run `dlcourse release {lesson}`"
+    return notebooks
+
+
+def _strip_solution_markers(source: str) -> str:
+    return "\n".join(line for line in source.splitlines()
+                     if line.strip() not in (f"### {SOLUTION[0]}", f"### {SOLUTION[1]}"))
+
+
+def _solved_copy(student: Path, solution: Path) -> Path:
+    """The student notebook with each answer cell holding the instructor's answer (matched by grade id)."""
+    answers = {meta(c).get("grade_id"): c.source for c in nbformat.read(solution, 4).cells if meta(c).get("solution")}
+    nb = nbformat.read(student, 4)
+    for cell in nb.cells:
+        grade_id = meta(cell).get("grade_id")
+        if meta(cell).get("solution") and grade_id in answers:
+            cell.source = _strip_solution_markers(answers[grade_id])
+    out = student.with_name(f"{student.stem}-solved.ipynb")
+    nbformat.write(nb, out)
+    return out
+
+
+def _shown_lines(cell: Cell) -> list[str]:
+    return [line for line in cell.shown_text.splitlines() if line.strip()]
+
+
+def _common_problems(cells: list[Cell]) -> list[str]:
+    """What is wrong on screen in any pass: a widget that failed to render, an output that is not shown."""
+    problems = []
+    for c in cells:
+        if "Error displaying widget" in c.shown_text or "Loading widget..." in c.shown_text:
+            problems.append(f"{c.label}: a widget did not render: {c.shown_text[:200]!r}")
+        if c.mime("application/vnd.jupyter.widget-view+json") and not c.widgets:
+            problems.append(f"{c.label}: a widget output is in the model but nothing renders it")
+        for text in c.mime("text/plain"):
+            if text.startswith("<Figure size") and not c.mime("image/png"):
+                problems.append(f"{c.label}: a figure shows as text ({text}) instead of an image")
+        bad = [im for im in c.images if not im["ok"]]
+        if bad:
+            problems.append(f"{c.label}: {len(bad)} image(s) did not decode in the browser")
+        if len(c.mime("image/png")) > len(c.images):
+            problems.append(f"{c.label}: {len(c.mime('image/png'))} PNG output(s) but {len(c.images)} <img> shown")
+    return problems
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_student_notebook_shows_friendly_diagnoses(lesson: str, learner_lab: Lab, page, screenshots: Path) -> None:
+    """The untouched student notebook: run everything; each check says "not implemented yet" in a line or two."""
+    for nb_path in _student_notebooks(learner_lab, lesson):
+        rel = nb_path.relative_to(learner_lab.root).as_posix()
+        open_notebook(page, learner_lab, rel)
+        cells = run_all(page)
+        shot = screenshots / f"{nb_path.stem}-student.png"
+        problems = _common_problems(cells)
+        checks = [c for c in cells if c.is_check]
+        assert checks, f"{rel}: no autograded check cell found"
+        for c in checks:
+            lines = _shown_lines(c)
+            if "not implemented yet" not in c.shown_text:
+                problems.append(f"{c.label}: shows {lines[:3]!r}, not the 'not implemented yet' diagnosis")
+            if any(m in c.shown_text for m in TRACEBACK_MARKERS) or len(lines) > 6:
+                problems.append(f"{c.label}: shows a traceback of {len(lines)} lines instead of a short diagnosis: "
+                                f"{lines[:4]!r}")
+            if any(o.get("name") == "stderr" for o in c.outputs):
+                problems.append(f"{c.label}: writes to stderr (nbgrader scores such a cell zero)")
+        for c in cells:
+            if c.is_answer and c.errors:
+                problems.append(f"{c.label}: the answer cell itself fails to run: {c.errors[0].get('ename')}")
+            elif not c.is_check and c.errors:
+                err = c.errors[0]
+                frames = len(err.get("traceback", []))
+                warnings.warn(LessonAppearance(
+                    f"{rel} {c.label}: before the exercises are done this cell shows a raw {err.get('ename')} "
+                    f"traceback ({frames} entries), not the checks' friendly message"), stacklevel=1)
+        scroll_to_cell(page, max(0, checks[0].index - 1))
+        page.screenshot(path=str(screenshots / f"{nb_path.stem}-check.png"))
+        full_screenshot(page, shot)
+        assert not problems, f"{rel} (screenshot {shot}):\n  " + "\n  ".join(problems)
+        learner_lab.shutdown_kernels()
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_solved_notebook_passes_and_draws(lesson: str, learner_lab: Lab, project: Path, page,
+                                          screenshots: Path) -> None:
+    """With the answers filled in: no failing cell, every check shows ✓, figures are images, widgets respond."""
+    for student in _student_notebooks(learner_lab, lesson):
+        solution = project / "solutions" / lesson / student.name
+        assert solution.is_file(), f"{solution} missing"
+        solved = _solved_copy(student, solution)
+        rel = solved.relative_to(learner_lab.root).as_posix()
+        open_notebook(page, learner_lab, rel)
+        cells = run_all(page)
+        problems = _common_problems(cells)
+        for c in cells:
+            for err in c.errors:
+                problems.append(f"{c.label}: raised {err.get('ename')}: {err.get('evalue', '')[:300]}")
+            stderr = "".join("".join(o.get("text", "")) for o in c.outputs if o.get("name") == "stderr")
+            if stderr and c.is_check:
+                problems.append(f"{c.label}: writes to stderr (nbgrader scores such a cell zero): {stderr[:200]!r}")
+            elif stderr:
+                warnings.warn(LessonAppearance(f"{rel} {c.label}: shows stderr output (a pink box): {stderr[:200]!r}"),
+                              stacklevel=1)
+        for c in (c for c in cells if c.is_check):
+            html = "".join(c.mime("text/html"))
+            if "✓" not in html or "✓" not in c.shown_text:
+                problems.append(f"{c.label}: no ✓ summary shown; it shows {_shown_lines(c)[:3]!r}")
+        sources = "\n".join(c.source for c in cells if c.type == "code")
+        shown_images = sum(len(c.images) for c in cells)
+        if PLOTTING.search(sources) and not shown_images:
+            problems.append("the lesson plots, but no figure appeared as an image")
+        rendered_widgets = [c for c in cells if c.widgets]
+        if WIDGETS.search(sources) and not rendered_widgets:
+            problems.append("the lesson uses widgets, but none rendered")
+        moved = []
+        if not problems:
+            for c in rendered_widgets:
+                try:
+                    moved += drag_sliders(page, c.index)
+                except AssertionError as exc:
+                    problems.append(str(exc))
+        if moved:
+            scroll_to_cell(page, rendered_widgets[0].index)
+            page.screenshot(path=str(screenshots / f"{student.stem}-widget.png"))
+        figure_cells = [c for c in cells if c.images]
+        if figure_cells:
+            scroll_to_cell(page, figure_cells[0].index)
+            page.screenshot(path=str(screenshots / f"{student.stem}-figure.png"))
+        shot = screenshots / f"{student.stem}-solved.png"
+        full_screenshot(page, shot)
+        print(f"{rel}: {sum(c.is_check for c in cells)} check(s) ✓, {shown_images} figure(s), "
+              f"{len(rendered_widgets)} widget cell(s); " + "; ".join(moved))
+        assert not problems, f"{rel} (screenshot {shot}):\n  " + "\n  ".join(problems)
+        learner_lab.shutdown_kernels()
