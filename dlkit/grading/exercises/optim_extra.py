@@ -91,8 +91,8 @@ register(Exercise(
         KnownMistake("swapped_decay", "β and 1 − β are swapped: β is the weight of the old average (the "
                      "memory), 1 − β the weight of the new value, v ← β·v + (1 − β)·x.", _ema_variant(swap=True)),
         KnownMistake("start_at_first", "the average starts at the first value (v_1 = x_1); here it starts at "
-                     "v_0 = 0, so v_1 = (1 − β)·x_1. (That start makes early averages too small: Adam's bias "
-                     "correction undoes exactly this.)", _ema_variant(start_first=True)),
+                     "v_0 = 0, so v_1 = (1 − β)·x_1. (Starting at 0 makes early averages too small; Adam's bias "
+                     "correction undoes exactly that.)", _ema_variant(start_first=True)),
         KnownMistake("no_dampening", "the new value is not scaled by (1 − β): v ← β·v + x is the momentum "
                      "buffer's form, which settles at 1/(1 − β) times the average. Use v ← β·v + (1 − β)·x.",
                      _ema_variant(dampen=False)),
