@@ -4,7 +4,9 @@ it is compared with is unavailable, and so are torch and the numerical-gradient 
 This is enforced at call time, not by reading source text:
 - dlkit ops: every autograd ``Function`` forward passes through
   ``dlkit.autograd.function.set_apply_guard``; ours raises for the blocked ones;
-- ``dlkit.functional`` / ``dlkit`` attributes named by the exercise are swapped for stubs;
+- ``dlkit.functional`` / ``dlkit`` attributes named by the exercise are swapped for stubs, and so
+  are the array helpers of ``dlkit.data``, ``dlkit.optim`` and ``dlkit.init`` whose names contain a
+  blocked word (also where the learner bound them by name: ``from dlkit.data import one_hot``);
 - references written in the grading package are wrapped with :func:`reference`;
 - torch: every ``torch*`` entry of ``sys.modules`` and every torch object bound in the
   learner's globals or closure is swapped for a stub, so ``import torch`` inside the
@@ -169,6 +171,7 @@ def _patch_dlkit_attributes(p: _Patches, blocked: tuple[str, ...]) -> None:
         for name in blocked:
             if name in vars(tensor_cls):
                 p.setattr(tensor_cls, name, _blocked_callable(f"Tensor.{name}"))
+    _patch_dlkit_helpers(p, blocked)
     gc = sys.modules.get("dlkit.gradcheck")
     if gc is not None:  # numerical differentiation would "implement" any backward pass
         for name, value in list(vars(gc).items()):
@@ -176,7 +179,30 @@ def _patch_dlkit_attributes(p: _Patches, blocked: tuple[str, ...]) -> None:
                 p.setattr(gc, name, _blocked_callable(f"dlkit.gradcheck.{name}"))
 
 
-def _patch_learner_namespace(p: _Patches, fn: Callable) -> None:
+# dlkit helpers that compute an exercise's answer on plain arrays, outside autograd (so the apply
+# guard never sees them): dlkit.data.one_hot, dlkit.optim.SGD's step, dlkit.init.xavier_uniform_…
+HELPER_PACKAGES = ("dlkit.data", "dlkit.optim", "dlkit.init", "dlkit.nn.init", "dlkit.hessian")
+
+
+def _is_blocked_helper(name: str, value: Any, blocked: tuple[str, ...]) -> bool:
+    if isinstance(value, types.ModuleType) or not callable(value) or not blocked:
+        return False
+    origin = getattr(value, "__module__", None)
+    if not isinstance(origin, str) or not origin.startswith("dlkit.") or origin.startswith("dlkit.grading"):
+        return False
+    return _matches(name, blocked) is not None
+
+
+def _patch_dlkit_helpers(p: _Patches, blocked: tuple[str, ...]) -> None:
+    for modname, mod in list(sys.modules.items()):
+        if mod is None or not modname.startswith(HELPER_PACKAGES):
+            continue
+        for name, value in list(vars(mod).items()):
+            if _is_blocked_helper(name, value, blocked):
+                p.setattr(mod, name, _blocked_callable(f"{modname}.{name}"))
+
+
+def _patch_learner_namespace(p: _Patches, fn: Callable, blocked: tuple[str, ...] = ()) -> None:
     """Swap torch objects bound in the learner's globals and closure cells for stubs."""
     seen: set[int] = set()
     todo = [fn]
@@ -189,17 +215,23 @@ def _patch_learner_namespace(p: _Patches, fn: Callable) -> None:
         g = getattr(f, "__globals__", None)
         if isinstance(g, dict) and id(g) not in seen:
             seen.add(id(g))
+            learners = not str(g.get("__name__", "")).startswith("dlkit")  # not dlkit's own module
             for k, v in list(g.items()):
                 if _package_of(v) is not None:
                     p.setitem(g, k, _stub_for(v))
+                elif learners and _is_blocked_helper(getattr(v, "__name__", k), v, blocked):  # from dlkit.data import one_hot
+                    p.setitem(g, k, _blocked_callable(f"{v.__module__}.{k}"))
         for cell in getattr(f, "__closure__", None) or ():
             try:
                 v = cell.cell_contents
             except ValueError:  # empty cell
                 continue
-            if _package_of(v) is not None:
+            owner_is_learners = not str(getattr(f, "__module__", "") or "").startswith("dlkit")
+            if _package_of(v) is not None or (
+                    owner_is_learners and _is_blocked_helper(getattr(v, "__name__", ""), v, blocked)):
                 old = v
-                cell.cell_contents = _stub_for(v)
+                cell.cell_contents = (_stub_for(v) if _package_of(v) is not None
+                                      else _blocked_callable(f"{v.__module__}.{v.__name__}"))
                 p.add(lambda cell=cell, old=old: setattr(cell, "cell_contents", old))
             elif isinstance(v, types.FunctionType):
                 todo.append(v)
@@ -236,7 +268,7 @@ def blocking(
     try:
         _install_apply_guard(p, blocked, allow_dlkit)
         _patch_dlkit_attributes(p, blocked)
-        _patch_learner_namespace(p, fn)
+        _patch_learner_namespace(p, fn, blocked)
         _patch_sys_modules(p)
         yield _state.violations
     finally:

@@ -124,3 +124,29 @@ def test_nested_checks_are_refused():
         with pytest.raises(RuntimeError, match="already running"):
             with blocking("c.d", lambda: None):
                 pass
+
+
+def test_array_helpers_of_data_optim_and_init_are_refused_and_restored():
+    import dlkit.data
+    import dlkit.optim
+    from dlkit.data import one_hot  # bound by name before the check, as a notebook would
+
+    def via_module(labels, num_classes):
+        return dlkit.data.one_hot(dlkit.tensor(labels), num_classes).numpy()
+
+    def via_name(labels, num_classes):
+        return one_hot(dlkit.tensor(labels), num_classes).numpy()
+
+    for fn in (via_module, via_name):
+        code, msg = code_of("tensors.one_hot", fn)
+        assert code == "reference_called" and "one_hot" in msg, (fn.__name__, code, msg)
+
+    def ema_via_optim(xs, beta):
+        avg, out = dlkit.zeros(xs.shape[1:], dtype="float64"), []
+        for x in xs:
+            dlkit.optim.ema_(avg, dlkit.tensor(x), beta)
+            out.append(avg.numpy().copy())
+        return np.stack(out)
+    assert code_of("optim.ema", ema_via_optim)[0] == "reference_called"
+    assert dlkit.data.one_hot is one_hot and one_hot.__module__.startswith("dlkit.data")
+    assert one_hot(dlkit.tensor(np.array([1, 0])), 2).numpy().tolist() == [[0, 1], [1, 0]]
