@@ -199,6 +199,20 @@ def cell_view(page, index: int) -> dict:
     return page.evaluate(_CELL_VIEW_JS, index)
 
 
+def _settled_box(page, locator, timeout: float = 5.0) -> dict | None:
+    """The element's bounding box once the page stops moving it (figures above may still be laying out,
+    and a press aimed at where the handle was a moment ago misses it)."""
+    box = locator.bounding_box()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(150)
+        again = locator.bounding_box()
+        if again == box:
+            return box
+        box = again
+    return box
+
+
 def drag_sliders(page, index: int) -> list[str]:
     """Drag every slider in a cell's output with the mouse; each must change its readout and redraw the output.
 
@@ -212,7 +226,7 @@ def drag_sliders(page, index: int) -> list[str]:
         track.scroll_into_view_if_needed()
         before = cell_view(page, index)
         handle = track.locator(".noUi-handle").first
-        hb, tb = handle.bounding_box(), track.bounding_box()
+        hb, tb = _settled_box(page, handle), track.bounding_box()
         assert hb and tb, f"cell {index}: slider {k} is not visible"
         x0, y0 = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
         # Drag toward whichever end is farther away, by a third of the track.
