@@ -26,7 +26,7 @@ from . import submissions as S
 from .conftest import copy_course, dlcourse, once_per_session
 
 BOX = probe(2)
-pytestmark = pytest.mark.slow  # 16 notebooks graded, about 1.5 min of two cores: `make test` leaves it out, CI runs it
+pytestmark = pytest.mark.slow  # 16 notebooks graded, about 1.5 min of two cores: `make test` leaves it out, `make test FULL=1` runs it
 WRONG = S.WRONG["predict"]
 SOLUTION_NB = f"solutions/{S.LESSON}/{S.LESSON}.ipynb"
 

@@ -21,7 +21,7 @@ from . import submissions as S
 from .conftest import copy_course, dlcourse, once_per_session
 
 BOX = probe(2)
-# Slow (about a minute of two cores, and it forks, floods and hogs on purpose): `make test` leaves it out, CI runs it.
+# Slow (about a minute of two cores, and it forks, floods and hogs on purpose): `make test` leaves it out, `make test FULL=1` runs it.
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not BOX.nproc_enforced,
                                                    reason=f"no process cap that applies here: {BOX.describe()}")]
 LIMITS = ("--cell-timeout", "5", "--notebook-timeout", "16", "--memory-mb", "1024", "--max-procs", "32",
