@@ -20,16 +20,19 @@ def topological_order(root: Any) -> list[Any]:
     visited = {id(root)}
     # Depth-first, post-order: a node is appended once every parent it leads to has been.
     stack = [(root, iter(root._ctx.inputs))]
+    push, pop, append, seen, mark = stack.append, stack.pop, order.append, visited.__contains__, visited.add
     while stack:
         node, parents = stack[-1]
         for parent in parents:
-            if parent is not None and parent._ctx is not None and id(parent) not in visited:
-                visited.add(id(parent))
-                stack.append((parent, iter(parent._ctx.inputs)))
-                break
+            if parent is not None:
+                ctx = parent._ctx
+                if ctx is not None and not seen(id(parent)):
+                    mark(id(parent))
+                    push((parent, iter(ctx.inputs)))
+                    break
         else:
-            stack.pop()
-            order.append(node)
+            pop()
+            append(node)
     return order
 
 
@@ -73,11 +76,17 @@ def _private(g: Any, grad: Any, ctx: Any, handed: set[int]) -> bool:
     """
     if getattr(g, "base", g) is not None or g is grad or id(g) in handed:
         return False
-    for held in (ctx._saved, ctx.__dict__.values()):
-        for h in held:
-            if h is g:
-                return False
-    return not any(t is not None and t.data is g for t in ctx.inputs)
+    # Plain loops, not any(<generator>): this runs once per weight gradient of every step.
+    for h in ctx._saved:
+        if h is g:
+            return False
+    for h in ctx.__dict__.values():
+        if h is g:
+            return False
+    for t in ctx.inputs:
+        if t is not None and t.data is g:
+            return False
+    return True
 
 
 def _fit(grad: Any, tensor: Any, ctx: Any, position: int) -> Any:
@@ -118,28 +127,37 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         if node._retains_grad:
             _accumulate(node, grad, copy=True)
         ctx = node._ctx
+        inputs = ctx.inputs
         in_grads = ctx.fn.backward(ctx, grad)
         if not isinstance(in_grads, tuple):
             in_grads = (in_grads,)
-        if len(in_grads) < len(ctx.inputs):
+        if len(in_grads) < len(inputs):
             raise RuntimeError(
-                f"{ctx.fn.__name__}.backward returned {len(in_grads)} gradient(s) for {len(ctx.inputs)} input(s)"
+                f"{ctx.fn.__name__}.backward returned {len(in_grads)} gradient(s) for {len(inputs)} input(s)"
             )
-        for position, parent in enumerate(ctx.inputs):
-            g = in_grads[position]
-            if parent is None or g is None or not parent._requires_grad:
+        for position, parent in enumerate(inputs):
+            if parent is None:
                 continue
-            if not hasattr(g, "shape"):
-                g = parent._xp.asarray(g, dtype=parent.data.dtype)
-            if g.shape != parent.data.shape or g.dtype != parent.data.dtype:
+            g = in_grads[position]
+            if g is None or not parent._requires_grad:
+                continue
+            data = parent.data
+            shape = getattr(g, "shape", None)
+            if shape is None:  # a Python number
+                g = parent._xp.asarray(g, dtype=data.dtype)
+                shape = g.shape
+            if shape != data.shape or g.dtype != data.dtype:
                 g = _fit(g, parent, ctx, position)
             if parent._ctx is None:
-                private = _private(g, grad, ctx, handed)
-                _accumulate(parent, g, copy=not private)
-                if private:
+                if parent.grad is None and g.ndim and _private(g, grad, ctx, handed):
+                    # the common case, inline: a leaf's first gradient, kept without a copy
+                    parent.grad = type(parent)._make(g, parent._xp, None)
                     handed.add(id(g))
+                else:
+                    _accumulate(parent, g, copy=True)
             else:
-                previous = grads.get(id(parent))
-                grads[id(parent)] = g if previous is None else previous + g
+                key = id(parent)
+                previous = grads.get(key)
+                grads[key] = g if previous is None else previous + g
         if not retain_graph:
             ctx.release()

@@ -108,23 +108,32 @@ class Function:
         """Run the op on tensors (and constants) and record it for backward when needed."""
         if _apply_guard is not None:
             _apply_guard(cls)
+        # One pass over the arguments: unwrap tensors, find the namespace, and note which inputs
+        # need a gradient (the lists are only turned into ctx attributes when one does).
         xp = None
         needs = False
         arrays = []
+        flags = []
+        inputs = []
         for a in args:
-            if type(a) is Tensor or isinstance(a, Tensor):
+            if isinstance(a, Tensor):
                 if xp is None:
                     xp = a._xp
                 elif a._xp is not xp and _different_devices(xp, a._xp):
                     raise ValueError(_mixed_message(cls, args))
-                needs = needs or a._requires_grad
+                requires = a._requires_grad
+                needs = needs or requires
                 arrays.append(a.data)
+                flags.append(requires)
+                inputs.append(a)
             else:
                 arrays.append(a)
+                flags.append(False)
+                inputs.append(None)
         ctx = Context(cls, xp)
         needs = needs and STATE.enabled
         if needs:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+            ctx.needs_input_grad = tuple(flags)
         try:
             out = cls.forward(ctx, *arrays, **consts)
         except (ValueError, TypeError, IndexError) as exc:
@@ -134,7 +143,7 @@ class Function:
                 raise
             raise ShapeError(message) from exc
         if needs:
-            ctx.inputs = tuple(a if isinstance(a, Tensor) else None for a in args)
+            ctx.inputs = tuple(inputs)
             return Tensor._make(out, xp, ctx)
         return Tensor._make(out, xp, None)
 

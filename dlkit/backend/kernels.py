@@ -18,6 +18,7 @@ import numpy as np
 
 _REGISTRY: dict[str, dict[str, Callable[..., Any]]] = {}
 _EXAMPLES: dict[str, Callable[[Any], tuple[tuple[Any, ...], dict[str, Any]]]] = {}
+_RESOLVED: dict[tuple[str, Any], Callable[..., Any]] = {}  # get()'s answers, cleared by register()
 LIBRARIES = ("portable", "numpy", "cupy")
 
 
@@ -37,6 +38,7 @@ def register(name: str, library: str = "portable") -> Callable[[Callable[..., An
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         _REGISTRY.setdefault(name, {})[library] = fn
+        _RESOLVED.clear()  # a new implementation may change what get() picks
         return fn
     return deco
 
@@ -62,11 +64,24 @@ def libraries(name: str) -> list[str]:
 
 def get(name: str, xp: Any, library: str | None = None) -> Callable[..., Any]:
     """The implementation of kernel ``name`` for ``xp`` (or for an explicit ``library``)."""
+    if library is None:
+        # Ops look kernels up on every call; resolving the namespace's library each time costs
+        # more than a small kernel's arithmetic, so the choice is remembered per (name, namespace).
+        try:
+            return _RESOLVED[name, xp]
+        except (KeyError, TypeError):  # TypeError: a namespace object that is not hashable
+            pass
     impls = _REGISTRY.get(name)
     if impls is None:
         raise KeyError(f"kernel {name!r} is not registered; known: {sorted(_REGISTRY)}")
     key = library or library_of(xp)
-    return impls.get(key) or impls["portable"]
+    fn = impls.get(key) or impls["portable"]
+    if library is None:
+        try:
+            _RESOLVED[name, xp] = fn
+        except TypeError:
+            pass
+    return fn
 
 
 def names() -> list[str]:

@@ -1,4 +1,5 @@
-"""Kernels for cross-entropy on class indices: a stable log-softmax, and the gradient softmax − one-hot.
+"""Kernels for cross-entropy on class indices: a stable log-softmax, the picked −log-probabilities
+(reduced), the range check of the class indices, and the gradient softmax − one-hot.
 
 At the course's batch sizes the loss works on a few hundred numbers, so its cost is the number of
 array calls, not arithmetic. The portable versions use standard array-API calls; the numpy fast
@@ -10,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .kernels import example, register
+from .kernels import _gather_key_portable, example, register
 
 
 @register("log_softmax")
@@ -49,6 +50,46 @@ def _softmax_ce_grad_numpy(log_probs: Any, classes: Any, scale: Any, xp: Any) ->
     return d
 
 
+@register("nll_of_classes")
+def _nll_of_classes_portable(log_probs: Any, classes: Any, reduction: str, xp: Any) -> Any:
+    """−log_probs[i, classes[i]] for each row i, then the reduction ("none", "sum" or "mean")."""
+    rows = xp.arange(log_probs.shape[0], dtype=classes.dtype)
+    values = -_gather_key_portable(log_probs, (rows, classes), xp)
+    if reduction == "none":
+        return values
+    total = xp.sum(values)
+    return total if reduction == "sum" else total / values.shape[0]
+
+
+@register("nll_of_classes", "numpy")
+def _nll_of_classes_numpy(log_probs: Any, classes: Any, reduction: str, xp: Any) -> Any:
+    values = log_probs[np.arange(log_probs.shape[0]), classes]
+    np.negative(values, out=values)
+    if reduction == "none":
+        return values
+    total = np.asarray(values.sum())
+    return total if reduction == "sum" else total / values.shape[0]
+
+
+@register("classes_out_of_range")
+def _classes_out_of_range_portable(classes: Any, count: int, xp: Any) -> Any:
+    """How many integer class indices fall outside [0, count) (a 0-d integer array)."""
+    return xp.sum(xp.astype((classes < 0) | (classes >= count), xp.int64))
+
+
+# the unsigned dtype of each signed one: viewed as unsigned, a negative index is a huge number, so
+# one comparison finds both ends of the range
+_UNSIGNED = {np.dtype(f"i{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
+
+
+@register("classes_out_of_range", "numpy")
+def _classes_out_of_range_numpy(classes: Any, count: int, xp: Any) -> Any:
+    unsigned = _UNSIGNED.get(classes.dtype)
+    if unsigned is None:  # already unsigned
+        return np.asarray(np.count_nonzero(classes >= count), dtype=np.int64)
+    return np.asarray(np.count_nonzero(classes.view(unsigned) >= count), dtype=np.int64)
+
+
 @example("log_softmax")
 def _log_softmax_example(xp: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
     x = np.random.default_rng(3).standard_normal((5, 4)).astype(np.float32) * 4
@@ -62,3 +103,15 @@ def _softmax_ce_grad_example(xp: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
     log_probs = np.log(np.random.default_rng(4).dirichlet(np.ones(4), size=5)).astype(np.float32)
     scale = np.linspace(0.5, 2.0, 5, dtype=np.float32).reshape(5, 1)
     return (xp.asarray(log_probs), xp.asarray(np.array([0, 3, 2, 1, 3], dtype=np.int64)), xp.asarray(scale), xp), {}
+
+
+@example("nll_of_classes")
+def _nll_of_classes_example(xp: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    log_probs = np.log(np.random.default_rng(6).dirichlet(np.ones(4), size=5)).astype(np.float32)
+    return (xp.asarray(log_probs), xp.asarray(np.array([0, 3, 2, 1, 3], dtype=np.int64)), "mean", xp), {}
+
+
+@example("classes_out_of_range")
+def _classes_out_of_range_example(xp: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    classes = np.array([0, 3, -1, 4, 2, -100, 9], dtype=np.int32)
+    return (xp.asarray(classes), 4, xp), {}

@@ -85,7 +85,8 @@ def bernoulli(shape: tuple[int, ...], p: float, xp: Any = None, device: Any = No
     if dev.type == "cuda":
         with dev.native:
             return generator(dev).random_sample(size=shape, dtype="float32") < p
-    return _finish(generator(dev).random(size=shape) < p, dev)
+    # float32 draws: a mask needs no more resolution, and they take ~0.7× the time of float64 ones
+    return _finish(generator(dev).random(size=shape, dtype=np.float32) < p, dev)
 
 
 def integers(shape: tuple[int, ...], low: int, high: int, xp: Any = None, device: Any = None) -> Any:

@@ -70,12 +70,10 @@ class IndexCrossEntropy(Function):
     def forward(ctx: Context, logits: Any, classes: Any, reduction: str = "mean") -> Any:
         xp = ctx.xp
         log_p = kernels.get("log_softmax", xp)(logits, 1, xp)
-        rows = xp.arange(logits.shape[0], dtype=classes.dtype)
-        values = -kernels.get("gather_key", xp)(log_p, (rows, classes), xp)
         if ctx.needs_input_grad:
             ctx.save_for_backward(log_p, classes)
             ctx.reduction = reduction
-        return reduce(xp, values, reduction)
+        return kernels.get("nll_of_classes", xp)(log_p, classes, reduction, xp)
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple[Any, None]:
@@ -145,17 +143,27 @@ def _class_targets(input: Tensor, target: Any, op: str) -> Any:
             f"{op}: target must hold one class index per sample, shape {expected} for input of shape "
             f"{input.shape}; got target of shape {tuple(data.shape)}"
         )
-    if not xp.isdtype(data.dtype, "integral"):
+    if not _is_integral(data.dtype, xp):
         raise TypeError(
             f"{op}: target must hold integer class indices (e.g. dlkit.tensor([2, 0, 1])), got dtype "
             f"{backend.dtype_name(data.dtype, xp)}"
         )
-    return xp.reshape(data, (-1,))
+    return data if data.ndim == 1 else xp.reshape(data, (-1,))
+
+
+_INTEGRAL: dict[Any, bool] = {}  # dtype -> is it an integer type (isdtype is slow next to a tiny loss)
+
+
+def _is_integral(dtype: Any, xp: Any) -> bool:
+    known = _INTEGRAL.get(dtype)
+    if known is None:
+        known = _INTEGRAL[dtype] = bool(xp.isdtype(dtype, "integral"))
+    return known
 
 
 def _all_classes_valid(classes: Any, count: int, xp: Any) -> bool:
     """Whether every target is a class index in [0, count) (so none is ignored and none is an error)."""
-    return not bool(xp.any((classes < 0) | (classes >= count)))
+    return not int(kernels.get("classes_out_of_range", xp)(classes, count, xp))
 
 
 def _distribution(

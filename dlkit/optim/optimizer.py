@@ -14,8 +14,15 @@ from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.tensor import Tensor
 
 
+# Hyperparameter types that need no conversion; step() checks every value each time, so the
+# check for these is one set lookup.
+_PLAIN = frozenset({float, int, bool, str, type(None)})
+
+
 def _python_number(value: Any) -> Any:
     """Hyperparameters as Python floats: a numpy float64 scalar would promote float32 updates to float64."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, (bool, int, str)) or value is None:
         return value
     if isinstance(value, tuple):
@@ -111,7 +118,8 @@ class Optimizer:
         with no_grad():
             for group in self.param_groups:
                 for key, value in group.items():
-                    if key != "params":  # a scheduler or a user may have stored a numpy scalar
+                    # a scheduler or a user may have stored a numpy scalar (or a tuple of them)
+                    if type(value) not in _PLAIN and key != "params":
                         group[key] = _python_number(value)
                 for p in group["params"]:
                     if p.grad is None:
