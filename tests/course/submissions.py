@@ -33,7 +33,7 @@ WRONG = {
 HOSTILE = {
     "loop": "while True:\n    pass\n",
     "loop-ignoring-sigint": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n",
-    "sleep": "import time\ntime.sleep(4)\n",  # in every answer cell: together past the notebook limit
+    "sleep": "import time\ntime.sleep(5.5)\n",  # in every answer cell: together past the notebook limit
     "fork-bomb": "import os\nwhile True:\n    os.fork()\n",
     "memory-50g": "hog = bytearray(50 * 2**30)\n",
     "memory-creep": "hog = []\nwhile True:\n    hog.append(bytearray(64 * 2**20))\n",

@@ -4,9 +4,9 @@ reason, and the rest of the class is graded normally.
 Every case here runs ONLY under containment that bounds it: a process cap that really applies (a sandbox user
 when grading as root, or a pids cgroup) for everything, and a memory cgroup for the multi-process memory hog.
 Without it the module skips with the reason; an uncontained fork bomb or memory hog would take the machine down.
-Limits are small (1 GiB address space, 32 processes, 16 MB files, 5 s per cell, 16 s per notebook). The sleeper
-sleeps 4 s in each of the 4 answer cells: always past the notebook limit, yet with 12 s left for start-up and the
-first test even on a loaded machine.
+Limits are small (1 GiB address space, 32 processes, 16 MB files, 8 s per cell, 18 s per notebook). The sleeper
+sleeps 5.5 s in each of the 4 answer cells: always past the notebook limit, each cell well inside the cell limit,
+and 12 s left for start-up and the first test even on a loaded machine.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ BOX = probe(2)
 # Slow (about a minute of two cores, and it forks, floods and hogs on purpose): `make test` leaves it out, `make test FULL=1` runs it.
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not BOX.nproc_enforced,
                                                    reason=f"no process cap that applies here: {BOX.describe()}")]
-LIMITS = ("--cell-timeout", "5", "--notebook-timeout", "16", "--memory-mb", "1024", "--max-procs", "32",
+LIMITS = ("--cell-timeout", "8", "--notebook-timeout", "18", "--memory-mb", "1024", "--max-procs", "32",
           "--file-mb", "16")
 
 # case -> (where the hostile code goes, points expected, words one of its flags must contain)
