@@ -151,13 +151,16 @@ def _class_targets(input: Tensor, target: Any, op: str) -> Any:
     return data if data.ndim == 1 else xp.reshape(data, (-1,))
 
 
-_INTEGRAL: dict[Any, bool] = {}  # dtype -> is it an integer type (isdtype is slow next to a tiny loss)
+# (namespace, dtype) -> is it an integer type (isdtype is slow next to a tiny loss). The namespace comes
+# first so that a lookup never compares dtypes of two libraries (array_api_strict warns when it does).
+_INTEGRAL: dict[Any, bool] = {}
 
 
 def _is_integral(dtype: Any, xp: Any) -> bool:
-    known = _INTEGRAL.get(dtype)
+    key = (xp, dtype)
+    known = _INTEGRAL.get(key)
     if known is None:
-        known = _INTEGRAL[dtype] = bool(xp.isdtype(dtype, "integral"))
+        known = _INTEGRAL[key] = bool(xp.isdtype(dtype, "integral"))
     return known
 
 
