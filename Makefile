@@ -34,8 +34,8 @@ lab: install
 	@echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}}}' > $(LAB_SETTINGS)/overrides.json
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter lab --ServerApp.root_dir=lessons --LabApp.default_url=/lab/tree/README.md
 
-# The regular run leaves out tests marked slow (full training runs, the 200-submission grading
-# load test); FULL=1 runs them too, as CI does.
+# The regular run leaves out tests marked slow (full training runs, hostile grading, the
+# SIGKILL-resume load test); FULL=1 runs them too, as CI's full mode (`CI_FULL=1 bash .ci/run`) does.
 ifeq ($(FULL),1)
 MARKERS :=
 else
