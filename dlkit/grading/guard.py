@@ -202,8 +202,24 @@ def _patch_dlkit_helpers(p: _Patches, blocked: tuple[str, ...]) -> None:
                 p.setattr(mod, name, _blocked_callable(f"{modname}.{name}"))
 
 
+def _learner_stub(value: Any, bound_as: str, blocked: tuple[str, ...], learners: bool) -> Any | None:
+    """The stand-in for ``value`` (bound to the name ``bound_as``), or None to leave it: torch always; in the
+    learner's own code also a dlkit helper matching the exercise (``from dlkit.data import one_hot``)."""
+    if _package_of(value) is not None:
+        return _stub_for(value)
+    if not learners or not blocked:
+        return None
+    try:
+        name = getattr(value, "__name__", bound_as)
+    except Exception:  # exotic objects whose attribute access fails: leave them alone
+        return None
+    if isinstance(name, str) and _is_blocked_helper(name, value, blocked):
+        return _blocked_callable(f"{value.__module__}.{name}")
+    return None
+
+
 def _patch_learner_namespace(p: _Patches, fn: Callable, blocked: tuple[str, ...] = ()) -> None:
-    """Swap torch objects bound in the learner's globals and closure cells for stubs."""
+    """Swap torch objects (and blocked dlkit helpers) bound in the learner's globals and closure cells for stubs."""
     seen: set[int] = set()
     todo = [fn]
     while todo:  # the function and the notebook helpers it closes over
@@ -212,27 +228,23 @@ def _patch_learner_namespace(p: _Patches, fn: Callable, blocked: tuple[str, ...]
         if id(f) in seen:
             continue
         seen.add(id(f))
+        learners = not str(getattr(f, "__module__", "") or "").startswith("dlkit")  # not dlkit's own code
         g = getattr(f, "__globals__", None)
         if isinstance(g, dict) and id(g) not in seen:
             seen.add(id(g))
-            learners = not str(g.get("__name__", "")).startswith("dlkit")  # not dlkit's own module
             for k, v in list(g.items()):
-                if _package_of(v) is not None:
-                    p.setitem(g, k, _stub_for(v))
-                elif learners and _is_blocked_helper(getattr(v, "__name__", k), v, blocked):  # from dlkit.data import one_hot
-                    p.setitem(g, k, _blocked_callable(f"{v.__module__}.{k}"))
+                stub = _learner_stub(v, k, blocked, learners)
+                if stub is not None:
+                    p.setitem(g, k, stub)
         for cell in getattr(f, "__closure__", None) or ():
             try:
                 v = cell.cell_contents
             except ValueError:  # empty cell
                 continue
-            owner_is_learners = not str(getattr(f, "__module__", "") or "").startswith("dlkit")
-            if _package_of(v) is not None or (
-                    owner_is_learners and _is_blocked_helper(getattr(v, "__name__", ""), v, blocked)):
-                old = v
-                cell.cell_contents = (_stub_for(v) if _package_of(v) is not None
-                                      else _blocked_callable(f"{v.__module__}.{v.__name__}"))
-                p.add(lambda cell=cell, old=old: setattr(cell, "cell_contents", old))
+            stub = _learner_stub(v, "", blocked, learners)
+            if stub is not None:
+                cell.cell_contents = stub
+                p.add(lambda cell=cell, old=v: setattr(cell, "cell_contents", old))
             elif isinstance(v, types.FunctionType):
                 todo.append(v)
 

@@ -21,8 +21,6 @@ _PLAIN = frozenset({float, int, bool, str, type(None)})
 
 def _python_number(value: Any) -> Any:
     """Hyperparameters as Python floats: a numpy float64 scalar would promote float32 updates to float64."""
-    if type(value) in _PLAIN:
-        return value
     if isinstance(value, (bool, int, str)) or value is None:
         return value
     if isinstance(value, tuple):
