@@ -14,6 +14,7 @@ from typing import Any
 
 from .autograd.tensor import Tensor
 from .backend import random as _random
+from .backend.layout import keep_layout
 
 _LINEAR_LIKE = {
     "linear", "identity", "conv1d", "conv2d", "conv3d",
@@ -67,7 +68,7 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
     xp = tensor._xp
     if values.dtype != tensor.data.dtype:
         values = xp.astype(values, tensor.data.dtype)
-    tensor.data = values
+    tensor.data = keep_layout(values, tensor.data)
     return tensor
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..backend import kernels
 from .broadcast import unbroadcast
 
 
@@ -39,12 +40,12 @@ def topological_order(root: Any) -> list[Any]:
 def _seed_gradient(root: Any, gradient: Any) -> Any:
     xp = root._xp
     if gradient is None:
-        if root.numel() != 1:
+        if root.data.ndim and root.numel() != 1:
             raise RuntimeError(
                 f"backward: grad can be implicitly created only for scalar outputs; this output has shape "
                 f"{root.shape}. Reduce it first (e.g. loss.sum() or loss.mean()) or pass backward(gradient=...)"
             )
-        return xp.ones(root.data.shape, dtype=root.data.dtype)
+        return kernels.get("ones", xp)(root.data.shape, root.data.dtype, xp)
     data = gradient.data if hasattr(gradient, "_ctx") else xp.asarray(gradient)
     if tuple(data.shape) != root.shape:
         raise RuntimeError(f"backward: gradient has shape {tuple(data.shape)} but the output has shape {root.shape}")
@@ -105,6 +106,19 @@ def _fit(grad: Any, tensor: Any, ctx: Any, position: int) -> Any:
     return grad
 
 
+# Tensor._make, bound on first use: tensor.py imports this module, so it cannot be imported at the top.
+# A gradient is a plain, history-free tensor, never a Parameter.
+_gradient_maker: Any = None
+
+
+def _bind_gradient_maker() -> Any:
+    global _gradient_maker
+    from .tensor import Tensor
+
+    _gradient_maker = Tensor._make
+    return _gradient_maker
+
+
 def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> None:
     """Run backpropagation from ``root`` and accumulate gradients into the leaves' ``.grad``."""
     if not root._requires_grad:
@@ -120,8 +134,11 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
     # ids of the arrays leaves kept without a copy (alive as their .grad, so no id is reused while
     # it matters; an id freed by a later accumulation only costs a needless copy)
     handed: set[int] = set()
+    pop = grads.pop
+    make = _gradient_maker or _bind_gradient_maker()
+    # This loop runs once per op of every training step, so it avoids calls it can do without.
     for node in reversed(topological_order(root)):
-        grad = grads.pop(id(node), None)
+        grad = pop(id(node), None)
         if grad is None:
             continue
         if node._retains_grad:
@@ -129,29 +146,28 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         ctx = node._ctx
         inputs = ctx.inputs
         in_grads = ctx.fn.backward(ctx, grad)
-        if not isinstance(in_grads, tuple):
-            in_grads = (in_grads,)
+        if type(in_grads) is not tuple:
+            in_grads = in_grads if isinstance(in_grads, tuple) else (in_grads,)
         if len(in_grads) < len(inputs):
             raise RuntimeError(
                 f"{ctx.fn.__name__}.backward returned {len(in_grads)} gradient(s) for {len(inputs)} input(s)"
             )
-        for position, parent in enumerate(inputs):
-            if parent is None:
-                continue
-            g = in_grads[position]
-            if g is None or not parent._requires_grad:
+        for position, (parent, g) in enumerate(zip(inputs, in_grads)):
+            if g is None or parent is None or not parent._requires_grad:
                 continue
             data = parent.data
-            shape = getattr(g, "shape", None)
-            if shape is None:  # a Python number
+            try:
+                shape = g.shape
+            except AttributeError:  # a Python number
                 g = parent._xp.asarray(g, dtype=data.dtype)
                 shape = g.shape
-            if shape != data.shape or g.dtype != data.dtype:
+            dtype = g.dtype
+            if shape != data.shape or (dtype is not data.dtype and dtype != data.dtype):
                 g = _fit(g, parent, ctx, position)
             if parent._ctx is None:
                 if parent.grad is None and g.ndim and _private(g, grad, ctx, handed):
                     # the common case, inline: a leaf's first gradient, kept without a copy
-                    parent.grad = type(parent)._make(g, parent._xp, None)
+                    parent.grad = make(g, parent._xp, None)
                     handed.add(id(g))
                 else:
                     _accumulate(parent, g, copy=True)
@@ -161,3 +177,4 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                 grads[key] = g if previous is None else previous + g
         if not retain_graph:
             ctx.release()
+

@@ -103,13 +103,16 @@ def _masked_portable(mask: Any, values: Any, xp: Any) -> Any:
     return xp.where(mask, values, xp.zeros((), dtype=values.dtype))
 
 
+_SAME_SIZE_INT = {2: np.dtype(np.int16), 4: np.dtype(np.int32), 8: np.dtype(np.int64)}
+
+
 @register("masked", "numpy")
 def _masked_numpy(mask: Any, values: Any, xp: Any) -> Any:
     # np.where branches on every element and a random mask defeats branch prediction (8-10× slower
     # than a multiply); AND-ing the bits with 0 or all-ones is branch-free and still exact (values * mask
     # is not: inf·0 and nan·0 give nan where torch gives 0).
-    bits = np.dtype(f"i{values.dtype.itemsize}")
-    if values.dtype.kind != "f" or mask.dtype != np.bool_:
+    bits = _SAME_SIZE_INT.get(values.dtype.itemsize)
+    if bits is None or values.dtype.kind != "f" or mask.dtype.kind != "b":
         return np.where(mask, values, values.dtype.type(0))
     return np.bitwise_and(values.view(bits), np.negative(mask.view(np.int8)), dtype=bits).view(values.dtype)
 

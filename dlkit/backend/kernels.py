@@ -89,6 +89,24 @@ def names() -> list[str]:
     return sorted(_REGISTRY)
 
 
+@register("ones")
+def _ones_portable(shape: tuple[int, ...], dtype: Any, xp: Any) -> Any:
+    """An array of ones: the seed gradient of every backward pass."""
+    return xp.ones(shape, dtype=dtype)
+
+
+@register("ones", "numpy")
+def _ones_numpy(shape: tuple[int, ...], dtype: Any, xp: Any) -> Any:
+    # np.array is one C call; np.ones (and the array-API wrapper) go through Python layers that a
+    # training step runs nowhere else, so they are cold in the cache every time.
+    return np.array(1, dtype=dtype) if shape == () else np.ones(shape, dtype=dtype)
+
+
+@example("ones")
+def _ones_example(xp: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    return ((2, 3), xp.float32, xp), {}
+
+
 @register("index_add")
 def _index_add_portable(shape: tuple[int, ...], index: Any, values: Any, xp: Any) -> Any:
     """Zeros of ``shape`` with ``values`` summed into rows ``index`` (1-D integer index on axis 0).

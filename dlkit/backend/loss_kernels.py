@@ -7,6 +7,7 @@ paths do the same arithmetic (same values) with ndarray methods and one fancy in
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -25,11 +26,13 @@ def _log_softmax_portable(x: Any, axis: int, xp: Any) -> Any:
 
 @register("log_softmax", "numpy")
 def _log_softmax_numpy(x: Any, axis: int, xp: Any) -> Any:
-    peak = x.max(axis=axis, keepdims=True)
-    if not np.isfinite(peak).all():
+    # ufunc reductions called directly: ndarray.max/.sum go through Python wrappers that cost
+    # more than these tiny reductions themselves.
+    peak = np.maximum.reduce(x, axis=axis, keepdims=True)
+    if not math.isfinite(np.add.reduce(peak, axis=None)):  # some row's maximum is ±inf or nan (or the sum overflowed)
         peak = np.where(np.isfinite(peak), peak, peak.dtype.type(0))
     z = x - peak
-    z -= np.log(np.exp(z).sum(axis=axis, keepdims=True))
+    z -= np.log(np.add.reduce(np.exp(z), axis=axis, keepdims=True))
     return z
 
 
@@ -67,7 +70,7 @@ def _nll_of_classes_numpy(log_probs: Any, classes: Any, reduction: str, xp: Any)
     np.negative(values, out=values)
     if reduction == "none":
         return values
-    total = np.asarray(values.sum())
+    total = np.asarray(np.add.reduce(values))
     return total if reduction == "sum" else total / values.shape[0]
 
 

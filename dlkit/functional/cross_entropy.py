@@ -120,9 +120,10 @@ class MultiMargin(_RowLoss):
 
 def _rows(input: Tensor, op: str) -> Tensor:
     """Scores (N, C, d...) as rows (N·d..., C): the class axis last."""
-    if input.ndim < 2:
+    ndim = input.data.ndim  # .data: these helpers run on every training step, and properties cost calls
+    if ndim < 2:
         raise ValueError(f"{op}: input must be (N, C) or (N, C, d1, ...), got shape {input.shape}")
-    if input.ndim == 2:
+    if ndim == 2:
         return input
     order = (0,) + tuple(range(2, input.ndim)) + (1,)
     return reshape(permute(input, *order), (-1, input.shape[1]))
@@ -137,7 +138,8 @@ def _class_targets(input: Tensor, target: Any, op: str) -> Any:
     """The target class indices as a flat int array (one per row), after checking the shape."""
     data = target.data if isinstance(target, Tensor) else backend.asarray(target)
     xp = input._xp
-    expected = (input.shape[0],) + input.shape[2:]
+    shape = input.data.shape
+    expected = (shape[0],) + tuple(shape[2:])
     if tuple(data.shape) != expected:
         raise ValueError(
             f"{op}: target must hold one class index per sample, shape {expected} for input of shape "
@@ -209,7 +211,7 @@ def cross_entropy(
     rows = _rows(input, "cross_entropy")
     weight = like_input(weight, input)
     xp = input._xp
-    if isinstance(target, Tensor) and target.shape == input.shape and backend.is_floating(target.data.dtype, xp):
+    if isinstance(target, Tensor) and target.data.shape == input.data.shape and backend.is_floating(target.data.dtype, xp):
         # Class probabilities: q is built with tensor ops, so a target that requires grad gets one.
         q = _rows(like_input(target, input), "cross_entropy")
         if label_smoothing:
@@ -219,7 +221,7 @@ def cross_entropy(
         divisor = None
     else:
         classes = _class_targets(input, target, "cross_entropy")
-        if weight is None and not label_smoothing and _all_classes_valid(classes, input.shape[1], xp):
+        if weight is None and not label_smoothing and _all_classes_valid(classes, input.data.shape[1], xp):
             out = IndexCrossEntropy.apply(rows, classes, reduction=reduction)
             return _unrows(out, input) if reduction == "none" else out
         q, divisor = _distribution(input, classes, weight, ignore_index, label_smoothing, "cross_entropy")

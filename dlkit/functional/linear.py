@@ -5,6 +5,8 @@ from typing import Any
 
 from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
+from ..backend import kernels
+from ..backend.layout import is_column_major
 
 
 def add_bias(out: Any, bias: Any) -> Any:
@@ -37,7 +39,7 @@ class Linear(Function):
     def forward(ctx: Context, x: Any, weight: Any, bias: Any = None) -> Any:
         if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
             raise ValueError("linear shapes")
-        if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        if bias is not None and bias.shape != (weight.shape[0],):
             raise ValueError("linear bias shape")
         ctx.save_for_backward(x, weight)
         out = x @ weight.mT
@@ -52,11 +54,9 @@ class Linear(Function):
         need_x, need_w, need_b = (ctx.needs_input_grad + (False, False, False))[:3]
         gx = grad @ weight if need_x else None
         # Fold the batch axes into one so the weight gradient is a single BLAS product.
-        g2 = grad if grad.ndim == 2 else xp.reshape(grad, (-1, grad.shape[-1]))
-        gw = None
-        if need_w:
-            gw = g2.mT @ (x if x.ndim == 2 else xp.reshape(x, (-1, x.shape[-1])))
-        gb = xp.sum(g2, axis=0) if need_b else None
+        if grad.ndim != 2:
+            grad, x = xp.reshape(grad, (-1, grad.shape[-1])), xp.reshape(x, (-1, x.shape[-1]))
+        gw, gb = kernels.get("linear_param_grads", xp)(grad, x, is_column_major(weight), need_w, need_b, xp)
         return gx, gw, gb
 
 

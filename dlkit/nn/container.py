@@ -27,11 +27,29 @@ class _Indexed(Module):
             self.append(module)
         return self
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.isdigit():
+            self.__dict__.pop("_layers", None)
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name.isdigit():
+            self.__dict__.pop("_layers", None)
+        super().__delattr__(name)
+
+    def _layer_tuple(self) -> tuple[Module, ...]:
+        """The layers in index order, remembered until one is set or deleted (forward runs every step)."""
+        layers = self.__dict__.get("_layers")
+        if layers is None:
+            count = sum(1 for key in self.__dict__ if key.isdigit())
+            layers = self.__dict__["_layers"] = tuple(self.__dict__[str(i)] for i in range(count))
+        return layers
+
     def __len__(self) -> int:
-        return sum(1 for key in self.__dict__ if key.isdigit())
+        return len(self._layer_tuple())
 
     def __iter__(self) -> Iterator[Module]:
-        return iter([self.__dict__[str(i)] for i in range(len(self))])
+        return iter(self._layer_tuple())
 
     def __getitem__(self, index: Any) -> Any:
         items = list(self)
@@ -61,7 +79,7 @@ class Sequential(_Indexed):
 
     def forward(self, input: Any) -> Any:
         """Each layer's output is the next layer's input."""
-        for module in self:
+        for module in self._layer_tuple():
             input = module(input)
         return input
 

@@ -19,10 +19,11 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 from .. import backend
 from ..autograd.tensor import Tensor
+from ..backend.layout import keep_layout
 from .parameter import Parameter
 
 # Module bookkeeping attributes, never treated as members.
-_INTERNAL = frozenset({"training", "_buffers", "_forward_hooks"})
+_INTERNAL = frozenset({"training", "_buffers", "_forward_hooks", "_layers"})  # _layers: Sequential's cache
 
 
 class IncompatibleKeys(NamedTuple):
@@ -289,7 +290,7 @@ class Module:
         if errors:
             raise RuntimeError(f"load_state_dict: error(s) loading into {type(self).__name__}:\n  " + "\n  ".join(errors))
         for name, array in converted.items():
-            own[name].data = array
+            own[name].data = keep_layout(array, own[name].data)
         return IncompatibleKeys(missing, unexpected)
 
     # ----- description --------------------------------------------------------------------

@@ -35,7 +35,8 @@ class SGD(Optimizer):
 
     def _update(self, param: Any, grad: Any, state: dict[str, Any], group: dict[str, Any], xp: Any) -> None:
         momentum = group["momentum"]
-        grad = self._weight_decay(param, grad, group)
+        if group["weight_decay"]:
+            grad = self._weight_decay(param, grad, group)
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:  # the first step starts the average at the gradient itself

@@ -139,3 +139,46 @@ def test_tiling_pool_shortcut_equals_the_offset_loop(kind: str, shape, kernel, l
     slow = run()
     np.testing.assert_array_equal(fast[0], slow[0])
     np.testing.assert_array_equal(fast[1], slow[1])
+
+
+def test_linear_weights_are_column_major_and_stay_so() -> None:
+    """Column-major storage (backend/layout.py) is invisible to results and survives re-initialization,
+    loading a checkpoint and training; its gradient comes out column-major and is kept without a copy."""
+    layer = nn.Linear(5, 3)
+    assert layer.weight.data.flags.f_contiguous and layer.weight.shape == (3, 5)
+    nn.init.xavier_uniform_(layer.weight)
+    assert layer.weight.data.flags.f_contiguous
+    layer.load_state_dict({"weight": np.arange(15, dtype=np.float32).reshape(3, 5), "bias": np.zeros(3, np.float32)})
+    assert layer.weight.data.flags.f_contiguous
+    np.testing.assert_array_equal(layer.weight.data, np.arange(15).reshape(3, 5))
+    x = np.random.default_rng(0).standard_normal((4, 5)).astype(np.float32)
+    out = layer(dlkit.tensor(x))
+    np.testing.assert_allclose(out.data, x @ np.arange(15, dtype=np.float32).reshape(3, 5).T, rtol=1e-6)
+    out.sum().backward()
+    grad = layer.weight.grad.data
+    assert grad.flags.f_contiguous and grad.base is None  # written in place by BLAS: no view, no copy
+    np.testing.assert_allclose(grad, np.ones((4, 3), np.float32).T @ x, rtol=1e-6)
+    optim.SGD(layer.parameters(), lr=0.1).step()
+    assert layer.weight.data.flags.f_contiguous
+
+
+def test_a_row_major_weight_still_gets_a_row_major_gradient() -> None:
+    layer = nn.Linear(5, 3)
+    layer.weight.data = np.ascontiguousarray(layer.weight.data)  # e.g. set by hand
+    layer(dlkit.randn(4, 5)).sum().backward()
+    assert layer.weight.grad.data.flags.c_contiguous
+
+
+def test_sequential_forward_follows_replaced_appended_and_deleted_layers() -> None:
+    model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    x = dlkit.tensor([[-1.0, 2.0]])
+    model(x)  # fills the cached layer tuple
+    model[1] = nn.Identity()
+    model.append(nn.Linear(2, 1))
+    assert len(model) == 3 and isinstance(model[1], nn.Identity)
+    expected = model[2](model[0](x))
+    np.testing.assert_allclose(model(x).data, expected.data)
+    delattr(model, "2")
+    assert [type(m).__name__ for m in model] == ["Linear", "Identity"]
+    np.testing.assert_allclose(model(x).data, model[0](x).data)
+    assert "_layers" not in dict(model.named_children())

@@ -56,14 +56,16 @@ def _arguments(name: str, xp: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
     return found
 
 
-def _run(name: str, library: str, xp: Any) -> np.ndarray:
-    """Kernel ``name``'s ``library`` implementation on sample arguments in ``xp``, as numpy."""
+def _run(name: str, library: str, xp: Any) -> list[np.ndarray]:
+    """Kernel ``name``'s ``library`` implementation on sample arguments in ``xp``: its result(s), as numpy."""
     args, kwargs = _arguments(name, xp)
     out = kernels.get(name, xp, library=library)(*args, **kwargs)
     if out is None:  # an in-place kernel: its result is its first argument
         out = args[0]
-    assert B.device_of(out) == B.device_of_namespace(xp), f"{name}[{library}] left the device of its inputs"
-    return host(out)
+    results = list(out) if isinstance(out, tuple) else [out]  # some kernels return several arrays
+    for result in results:
+        assert B.device_of(result) == B.device_of_namespace(xp), f"{name}[{library}] left the device of its inputs"
+    return [host(result) for result in results]
 
 
 def _runs() -> list[Any]:
@@ -102,8 +104,10 @@ def test_fast_paths_equal_the_portable_fallback(name: str, library: str, where: 
         pytest.skip("no example (reported by test_every_kernel_has_an_example)")
     reference = _run(name, "portable", B.device("cpu").namespace)
     got = _run(name, library, B.device(where).namespace)
-    assert got.shape == reference.shape and got.dtype == reference.dtype
-    np.testing.assert_allclose(got, reference, rtol=1e-5, atol=1e-5, err_msg=f"{name}[{library}] on {where}")
+    assert len(got) == len(reference), f"{name}[{library}] returned {len(got)} arrays, the fallback {len(reference)}"
+    for g, r in zip(got, reference):
+        assert g.shape == r.shape and g.dtype == r.dtype
+        np.testing.assert_allclose(g, r, rtol=1e-5, atol=1e-5, err_msg=f"{name}[{library}] on {where}")
 
 
 def test_get_picks_the_fast_path_and_falls_back() -> None:
