@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     cores = os.cpu_count() or 1
     threads = [int(t) for t in args.threads.split(",")] if args.threads else sorted({1, cores})
     rounds = args.rounds or (2 if args.quick else 7)
-    steps = args.steps or (1 if args.quick else 5)
+    steps = args.steps or (1 if args.quick else 10)
     rows = time_cases(names, threads, rounds, steps)
     memory = [] if args.quick else memory_rows(names, 100)
     try:
