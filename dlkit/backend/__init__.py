@@ -30,7 +30,7 @@ from .devices import (
     to_device,
 )
 from .dtypes import DType, as_dtype
-from . import devices, dtypes, kernels, random
+from . import devices, dtypes, kernels, memory, random
 # Registering the fast paths: importing these fills the kernel registry.
 from . import conv_kernels, cupy_kernels, linear_kernels, loss_kernels
 

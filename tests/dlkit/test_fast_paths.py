@@ -5,6 +5,9 @@ their portable fallbacks: ``test_kernels.py``.)"""
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import weakref
 
 import numpy as np
@@ -182,3 +185,39 @@ def test_sequential_forward_follows_replaced_appended_and_deleted_layers() -> No
     assert [type(m).__name__ for m in model] == ["Linear", "Identity"]
     np.testing.assert_allclose(model(x).data, model[0](x).data)
     assert "_layers" not in dict(model.named_children())
+
+
+_FAULTS_SCRIPT = """
+import resource, numpy as np, dlkit
+from dlkit import nn, optim
+rng = np.random.default_rng(0)
+x = dlkit.tensor(rng.standard_normal((32, 1, 28, 28)).astype(np.float32))
+y = dlkit.tensor(rng.integers(0, 10, 32))
+model = nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.Conv2d(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                      nn.Flatten(), nn.Linear(4608, 128), nn.ReLU(), nn.Linear(128, 10))
+opt, loss_fn = optim.SGD(model.parameters(), lr=0.01), nn.CrossEntropyLoss()
+def step():
+    opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()
+for _ in range(5):
+    step()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(10):
+    step()
+print(dlkit.backend.memory.APPLIED, (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 10)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the allocator tuning is for glibc on Linux")
+def test_training_steps_reuse_freed_memory_instead_of_faulting_pages_in() -> None:
+    """With dlkit's malloc tuning (backend/memory.py) a CNN step touches no fresh pages; with it
+    turned off, glibc hands the same arrays back to the kernel and faults them in every step."""
+    def faults_per_step(keep: str) -> tuple[str, float]:
+        env = {**os.environ, "DLKIT_KEEP_FREED_MEMORY": keep}
+        out = subprocess.run([sys.executable, "-c", _FAULTS_SCRIPT], env=env, capture_output=True, text=True, check=True)
+        applied, faults = out.stdout.split()
+        return applied, float(faults)
+
+    applied, tuned = faults_per_step("1")
+    assert applied == "True" and tuned < 20, f"{tuned} page faults per step with the tuning on"
+    applied, default = faults_per_step("0")
+    assert applied == "False" and default > 10 * max(tuned, 1), f"{default} faults per step without it: the check proves nothing"
