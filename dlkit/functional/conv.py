@@ -81,7 +81,7 @@ class Conv2d(Function):
             c = padded_shape[3]
             gw = xp.permute_dims(xp.reshape(rows.mT @ cols, (o, kernel[0], kernel[1], c)), (0, 3, 1, 2))
         if need_b:
-            gb = xp.sum(rows, axis=0)
+            gb = kernels.get("sum_rows", xp)(rows, xp)
         if need_x:
             buffer = kernels.get("col2im", xp)(rows, w_mat, padded_shape, kernel, stride, out, xp)
             gx = xp.permute_dims(buffer[:, pt : pt + h, pl : pl + w, :], (0, 3, 1, 2))
