@@ -22,7 +22,9 @@ def _linear_param_grads_portable(grad: Any, x: Any, column_major: bool, need_w: 
     return (grad.mT @ x if need_w else None), (xp.sum(grad, axis=0) if need_b else None)
 
 
-def _param_grads(lib: Any, grad: Any, x: Any, column_major: bool, need_w: bool, need_b: bool) -> tuple[Any, Any]:
+def _param_grads(
+    lib: Any, sum_rows: Any, grad: Any, x: Any, column_major: bool, need_w: bool, need_b: bool
+) -> tuple[Any, Any]:
     gw = None
     if need_w and column_major:
         dtype = grad.dtype if grad.dtype == x.dtype else lib.result_type(grad, x)
@@ -30,13 +32,13 @@ def _param_grads(lib: Any, grad: Any, x: Any, column_major: bool, need_w: bool, 
         lib.matmul(x.T, grad, out=gw.T)  # gw.T is the row-major (in, out) product Xᵀ·dY
     elif need_w:
         gw = grad.T @ x
-    return gw, (lib.add.reduce(grad, axis=0) if need_b else None)
+    return gw, (sum_rows(grad, axis=0) if need_b else None)
 
 
 @register("linear_param_grads", "numpy")
 def _linear_param_grads_numpy(grad: Any, x: Any, column_major: bool, need_w: bool, need_b: bool, xp: Any) -> tuple[Any, Any]:
     """(dYᵀ·X, Σ_rows dY); dW column-major when ``column_major`` (written in place by BLAS, no copy)."""
-    return _param_grads(np, grad, x, column_major, need_w, need_b)
+    return _param_grads(np, np.add.reduce, grad, x, column_major, need_w, need_b)
 
 
 @register("linear_param_grads", "cupy")
@@ -44,7 +46,7 @@ def _linear_param_grads_cupy(grad: Any, x: Any, column_major: bool, need_w: bool
     """(dYᵀ·X, Σ_rows dY) on the GPU; dW column-major when ``column_major``."""
     import cupy  # only reached with cupy arrays
 
-    return _param_grads(cupy, grad, x, column_major, need_w, need_b)
+    return _param_grads(cupy, cupy.sum, grad, x, column_major, need_w, need_b)
 
 
 @example("linear_param_grads")
