@@ -7,6 +7,7 @@ from typing import Any
 from .. import init
 from ..autograd.tensor import Tensor
 from ..backend.arrays import DEFAULT_FLOAT
+from ..backend.layout import aligned
 from ..creation import zeros
 from .parameter import Parameter
 
@@ -20,8 +21,11 @@ def empty_tensor(shape: tuple[int, ...], dtype: Any = None, device: Any = None) 
 
 
 def empty_parameter(shape: tuple[int, ...], dtype: Any = None, device: Any = None) -> Parameter:
-    """A parameter of ``shape``, to be filled by an initializer."""
-    return Parameter(empty_tensor(shape, dtype, device))
+    """A parameter of ``shape``, to be filled by an initializer; its storage starts on a cache line
+    (``backend.layout``), and initializers and ``load_state_dict`` keep it there."""
+    param = Parameter(empty_tensor(shape, dtype, device))
+    param.data = aligned(param.data)
+    return param
 
 
 def fan_in_uniform_(weight: Parameter, bias: Parameter | None) -> None:

@@ -21,7 +21,7 @@ class Linear(Module):
         self.in_features, self.out_features = in_features, out_features
         self.weight = empty_parameter((out_features, in_features), dtype, device)
         # Column-major storage makes x @ weight.T a plain (in, out) BLAS product (see backend/layout.py);
-        # initializers and load_state_dict keep the layout when they replace the values.
+        # initializers and load_state_dict keep the layout (and the alignment) when they replace the values.
         self.weight.data = column_major(self.weight.data)
         self.bias = empty_parameter((out_features,), dtype, device) if bias else None
         self.reset_parameters()

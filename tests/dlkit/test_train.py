@@ -201,9 +201,13 @@ def test_course_cnn_on_the_mnist_subset_reaches_95_percent() -> None:
     train = data.DataLoader(data.TensorDataset(x_train, y[:4000]), batch_size=32, shuffle=True, seed=0)
     test = data.DataLoader(data.TensorDataset(x_test, y[4000:]), batch_size=500)
     model = course_cnn()
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    # Cosine decay settles the last epoch: at a constant rate the final accuracy swung 94.7-96.9%
+    # across seeds and BLAS summation orders; with the decay it stayed in 95.4-96.2% (8 runs).
+    schedule = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=EPOCHS)
     start = time.perf_counter()
-    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=1e-3), train, epochs=EPOCHS,
-                  val_loader=test, metrics=[accuracy], verbose=False)
+    history = fit(model, nn.CrossEntropyLoss(), opt, train, epochs=EPOCHS, val_loader=test, metrics=[accuracy],
+                  verbose=False, scheduler=schedule)
     elapsed = time.perf_counter() - start
     result = evaluate(model, test)
     print(f"course CNN, MNIST subset (4000 train / 1000 test), {EPOCHS} epochs in {elapsed:.0f} s: test accuracy "
