@@ -32,7 +32,7 @@ from .devices import (
 from .dtypes import DType, as_dtype
 from . import devices, dtypes, kernels, memory, random
 # Registering the fast paths: importing these fills the kernel registry.
-from . import conv_kernels, cupy_kernels, linear_kernels, loss_kernels
+from . import conv_kernels, cupy_kernels, linear_kernels, loss_kernels, update_kernels
 
 __all__ = [
     "DEFAULT_FLOAT",

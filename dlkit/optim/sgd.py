@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from ..backend import kernels
 from .optimizer import Optimizer
 
 
@@ -45,4 +46,4 @@ class SGD(Optimizer):
                 buf.data *= momentum
                 buf.data += (1 - group["dampening"]) * grad
             grad = grad + momentum * buf.data if group["nesterov"] else buf.data
-        param -= group["lr"] * grad
+        kernels.get("add_scaled_", xp)(param, -group["lr"], grad, xp)
