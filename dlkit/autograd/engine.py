@@ -177,4 +177,3 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                 grads[key] = g if previous is None else previous + g
         if not retain_graph:
             ctx.release()
-
