@@ -50,8 +50,10 @@ def _numpy_openblas() -> str | None:
             paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line}
     except OSError:  # not Linux
         return None
+    # numpy's own copy first (wheels keep it in numpy.libs or numpy/.dylibs; other packages, torch
+    # for one, may have loaded an OpenBLAS of their own), then anything in the same environment
     site = os.path.dirname(os.path.dirname(np.__file__))
-    ranked = sorted(paths, key=lambda p: (not p.startswith(site), p))
+    ranked = sorted(paths, key=lambda p: ("numpy" not in p, not p.startswith(site), p))
     return ranked[0] if ranked else None
 
 
