@@ -106,19 +106,6 @@ def _fit(grad: Any, tensor: Any, ctx: Any, position: int) -> Any:
     return grad
 
 
-# Tensor._make, bound on first use: tensor.py imports this module, so it cannot be imported at the top.
-# A gradient is a plain, history-free tensor, never a Parameter.
-_gradient_maker: Any = None
-
-
-def _bind_gradient_maker() -> Any:
-    global _gradient_maker
-    from .tensor import Tensor
-
-    _gradient_maker = Tensor._make
-    return _gradient_maker
-
-
 def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> None:
     """Run backpropagation from ``root`` and accumulate gradients into the leaves' ``.grad``."""
     if not root._requires_grad:
@@ -135,7 +122,6 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
     # it matters; an id freed by a later accumulation only costs a needless copy)
     handed: set[int] = set()
     pop = grads.pop
-    make = _gradient_maker or _bind_gradient_maker()
     # This loop runs once per op of every training step, so it avoids calls it can do without.
     for node in reversed(topological_order(root)):
         grad = pop(id(node), None)
@@ -146,8 +132,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         ctx = node._ctx
         inputs = ctx.inputs
         in_grads = ctx.fn.backward(ctx, grad)
-        if type(in_grads) is not tuple:
-            in_grads = in_grads if isinstance(in_grads, tuple) else (in_grads,)
+        if not isinstance(in_grads, tuple):
+            in_grads = (in_grads,)
         if len(in_grads) < len(inputs):
             raise RuntimeError(
                 f"{ctx.fn.__name__}.backward returned {len(in_grads)} gradient(s) for {len(inputs)} input(s)"
@@ -167,7 +153,7 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
             if parent._ctx is None:
                 if parent.grad is None and g.ndim and _private(g, grad, ctx, handed):
                     # the common case, inline: a leaf's first gradient, kept without a copy
-                    parent.grad = make(g, parent._xp, None)
+                    parent.grad = type(parent)._make(g, parent._xp, None)
                     handed.add(id(g))
                 else:
                     _accumulate(parent, g, copy=True)
