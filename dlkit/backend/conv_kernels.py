@@ -96,28 +96,6 @@ def col2im(
     return buffer
 
 
-@register("sum_rows")
-def _sum_rows_portable(rows: Any, xp: Any) -> Any:
-    """The sum over axis 0 of a 2-D array (M, K): a bias gradient from its output gradient as rows."""
-    return xp.sum(rows, axis=0)
-
-
-@register("sum_rows", "numpy")
-def _sum_rows_numpy(rows: Any, xp: Any) -> Any:
-    # For the tall arrays of a conv layer (one row per output pixel) a matrix-vector product with
-    # ones runs in BLAS, on every thread, ~5x faster than the reduction (and no less accurate:
-    # BLAS accumulates in blocks too). Short arrays are not worth a BLAS call.
-    if rows.shape[0] >= 4096 and rows.dtype.kind == "f" and rows.dtype.itemsize >= 4:
-        return np.ones(rows.shape[0], dtype=rows.dtype) @ rows
-    return np.add.reduce(rows, axis=0)
-
-
-@example("sum_rows")
-def _sum_rows_example(xp: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    rows = np.random.default_rng(7).standard_normal((5000, 3)).astype(np.float32)
-    return (xp.asarray(rows), xp), {}
-
-
 @register("masked")
 def _masked_portable(mask: Any, values: Any, xp: Any) -> Any:
     """``where(mask, values, 0)``: the values where ``mask`` is True and exactly 0 elsewhere (a

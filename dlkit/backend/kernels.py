@@ -107,6 +107,29 @@ def _ones_example(xp: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
     return ((2, 3), xp.float32, xp), {}
 
 
+@register("sum_rows")
+def _sum_rows_portable(rows: Any, xp: Any) -> Any:
+    """The sum over axis 0 of a 2-D array (M, K): a bias gradient from its output gradient as rows
+    (a dense layer's batch, a conv layer's output pixels)."""
+    return xp.sum(rows, axis=0)
+
+
+@register("sum_rows", "numpy")
+def _sum_rows_numpy(rows: Any, xp: Any) -> Any:
+    # For tall arrays (a conv layer has one row per output pixel) a matrix-vector product with
+    # ones runs in BLAS, on every thread, ~5x faster than the reduction (and no less accurate:
+    # BLAS accumulates in blocks too). Short arrays are not worth a BLAS call.
+    if rows.shape[0] >= 4096 and rows.dtype.kind == "f" and rows.dtype.itemsize >= 4:
+        return np.ones(rows.shape[0], dtype=rows.dtype) @ rows
+    return np.add.reduce(rows, axis=0)
+
+
+@example("sum_rows")
+def _sum_rows_example(xp: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    rows = np.random.default_rng(7).standard_normal((5000, 3)).astype(np.float32)
+    return (xp.asarray(rows), xp), {}
+
+
 @register("index_add")
 def _index_add_portable(shape: tuple[int, ...], index: Any, values: Any, xp: Any) -> Any:
     """Zeros of ``shape`` with ``values`` summed into rows ``index`` (1-D integer index on axis 0).

@@ -9,7 +9,8 @@ Every parameter starts on a 64-byte boundary (a cache line, and what torch's CPU
 guarantees). numpy only promises 16 bytes, and the optimizer's in-place update ``p -= lr·g`` ran
 at half speed on a misaligned weight (measured on the MLP's 784×256 weight: 120–155 µs against
 64–66 µs per update, depending on where malloc happened to put it; the temporary ``lr·g`` lands a
-few bytes past the weight modulo 4 KiB, and the loads and stores then alias). Shape, values and every
+few bytes past the weight modulo 4 KiB, and the loads and stores then alias; measured before SGD's
+update became one BLAS axpy, and the other optimizers still update with numpy expressions). Shape, values and every
 result stay the same; only addresses and strides differ. Libraries without these notions
 (array_api_strict) keep their arrays as they are; cupy's allocator already aligns to 256 bytes.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import array_api_compat
 import numpy as np
 
 ALIGNMENT = 64
@@ -62,10 +64,7 @@ def keep_layout(values: Any, like: Any) -> Any:
 
 
 def _reordered(array: Any, order: str) -> Any:
-    if order != "F":
-        return array
-    module = type(array).__module__.split(".")[0]
-    if module == "cupy":
+    if order == "F" and array_api_compat.is_cupy_array(array):
         import cupy  # type: ignore[import-not-found]
 
         return cupy.asfortranarray(array)

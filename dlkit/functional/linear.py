@@ -56,7 +56,8 @@ class Linear(Function):
         # Fold the batch axes into one so the weight gradient is a single BLAS product.
         if grad.ndim != 2:
             grad, x = xp.reshape(grad, (-1, grad.shape[-1])), xp.reshape(x, (-1, x.shape[-1]))
-        gw, gb = kernels.get("linear_param_grads", xp)(grad, x, is_column_major(weight), need_w, need_b, xp)
+        gw = kernels.get("linear_weight_grad", xp)(grad, x, is_column_major(weight), xp) if need_w else None
+        gb = kernels.get("sum_rows", xp)(grad, xp) if need_b else None
         return gx, gw, gb
 
 
