@@ -30,17 +30,17 @@ _SHELL_ATTRS = ("showtraceback", "_showtraceback", "showsyntaxerror", "custom_ex
 def _module_state() -> dict[str, tuple[types.ModuleType, dict[str, Any], dict[type, dict[str, Any]]]]:
     out = {}
     for name, mod in list(sys.modules.items()):
-        if not isinstance(mod, types.ModuleType) or not (name == "dlkit" or name.startswith("dlkit.")):
+        if not isinstance(mod, types.ModuleType) or not name.split(".")[0] in ("dlkit", "dlgrade"):
             continue
         # The grading package holds no state a learner may change (its registry, the guard's state object):
         # every attribute is put back; elsewhere in dlkit only functions, classes and submodules.
-        grading = name == "dlkit.grading" or name.startswith("dlkit.grading.")
+        grading = name == "dlgrade" or name.startswith("dlgrade.")
         attrs = {k: v for k, v in vars(mod).items()
                  if grading and not k.startswith("__") or callable(v) or isinstance(v, types.ModuleType)}
         classes = {v: {k: a for k, a in vars(v).items()
                        if callable(a) or isinstance(a, (staticmethod, classmethod, property))}
                    for v in attrs.values()
-                   if isinstance(v, type) and getattr(v, "__module__", "").startswith("dlkit")}
+                   if isinstance(v, type) and getattr(v, "__module__", "").startswith(("dlkit", "dlgrade"))}
         out[name] = (mod, attrs, classes)
     return out
 
@@ -79,9 +79,9 @@ def load_ipython_extension(ip: Any) -> None:
     """Take the snapshot (called once, at kernel start, before any notebook cell)."""
     _cap_output(ip)
     import dlkit  # noqa: F401 - the reference library and the grading toolkit, as the course installed them
-    import dlkit.grading  # noqa: F401
+    import dlgrade  # noqa: F401
 
-    from dlkit.grading import registry
+    from dlgrade import registry
 
     registry._load()  # every exercise registered before any learner code runs
     _snapshot.update(
@@ -95,7 +95,7 @@ def load_ipython_extension(ip: Any) -> None:
         cleanup=list(ip.input_transformer_manager.cleanup_transforms),
         line_transforms=list(ip.input_transformer_manager.line_transforms),
         sys={k: getattr(sys, k) for k in ("stdout", "stderr")},
-        check=dlkit.grading.check, grade=getattr(dlkit.grading, "grade", None),
+        check=dlgrade.check, grade=getattr(dlgrade, "grade", None),
         sys_modules=set(sys.modules),
     )
 

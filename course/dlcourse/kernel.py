@@ -158,7 +158,7 @@ def _matplotlib_cache(home: Path, uid: int, gid: int) -> None:
         pass
 
 
-PROBE_CODE = "import dlkit, dlkit.grading, ipykernel, matplotlib, dlcourse.integrity; print('ok')"
+PROBE_CODE = "import dlkit, dlgrade, ipykernel, matplotlib, dlcourse.integrity; print('ok')"
 
 
 def main(argv: list[str]) -> None:

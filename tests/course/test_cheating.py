@@ -6,7 +6,7 @@ would show up as one point too many. Built from lesson 01's real student version
 
 What each relies on: the fake check, patched builtins, patched reference/registry/guard and silenced tracebacks are
 undone in the kernel before each test cell (dlcourse.integrity) and a passing check must print its verdict
-(dlcourse.contained.IntegrityReport); calling the reference or torch is refused by dlkit.grading's guard; an
+(dlcourse.contained.IntegrityReport); calling the reference or torch is refused by dlgrade's guard; an
 edited or deleted locked test cell is restored by nbgrader's OverwriteCells; reading solutions and writing the
 gradebook or other students' folders is prevented by the sandbox user plus the private mount namespace (those
 two cases skip where that containment is unavailable).
@@ -37,29 +37,29 @@ CHEATS = {
                       "del check\n", "builtin check was added"),
     "builtins-patched": ("import builtins\nbuiltins.abs = lambda x: 0.0\nbuiltins.all = lambda *a: True\n",
                          "builtin abs was replaced"),
-    "patch-registry": ("import dataclasses\nimport dlkit.grading.registry as R\nimport dlkit.grading.exercises.linreg as L\n"
+    "patch-registry": ("import dataclasses\nimport dlgrade.registry as R\nimport dlgrade.lessons.l01_linear_regression.model as L\n"
                        "R._load()\nR._REGISTRY['linreg.predict'] = dataclasses.replace(\n"
                        "    R._REGISTRY['linreg.predict'], reference=lambda X, w, b: X @ w - b, mistakes=())\n"
                        "L.predict = lambda X, w, b: X @ w - b\n",
                        "exercise linreg.predict was replaced in the registry"),
-    "patch-reference": ("import dlkit.grading.registry as R\nR._load()\n"
+    "patch-reference": ("import dlgrade.registry as R\nR._load()\n"
                         "object.__setattr__(R._REGISTRY['linreg.predict'], 'reference', lambda X, w, b: X @ w - b)\n"
                         "object.__setattr__(R._REGISTRY['linreg.predict'], 'mistakes', ())\n",
                         "exercise linreg.predict.reference was replaced"),
-    "guard-off": ("import dlkit.grading.guard as G\nclass _Off:\n    active = None\n    violations = []\n"
+    "guard-off": ("import dlgrade.harness.guard as G\nclass _Off:\n    active = None\n    violations = []\n"
                   "    def __setattr__(self, key, value):\n        pass\nG._state = _Off()\n",
-                  "dlkit.grading.guard._state was replaced"),
+                  "dlgrade.harness.guard._state was replaced"),
     "silenced": ("import os, sys\nip = get_ipython()\nip.showtraceback = lambda *a, **k: None\n"
                  "ip.set_custom_exc((BaseException,), lambda *a, **k: print('✓'))\n"
                  "sys.stderr = open(os.devnull, 'w')\n", "IPython shell"),
 }
 # Whole answer cells (replacing the wrong predict or a correct answer).
 CALLS = {
-    "call-reference": ("predict", "def predict(X, w, b):\n    from dlkit.grading.exercises import linreg\n"
+    "call-reference": ("predict", "def predict(X, w, b):\n    from dlgrade.lessons.l01_linear_regression import model as linreg\n"
                        "    return linreg.predict(X, w, b)\n", "called the reference"),
     "call-guard-off-reference": ("predict", CHEATS["guard-off"][0] + "def predict(X, w, b):\n"
-                                 "    from dlkit.grading.exercises import linreg\n    return linreg.predict(X, w, b)\n",
-                                 "dlkit.grading.guard._state was replaced"),
+                                 "    from dlgrade.lessons.l01_linear_regression import model as linreg\n    return linreg.predict(X, w, b)\n",
+                                 "dlgrade.harness.guard._state was replaced"),
     "call-torch": ("mse", "def mse(y_pred, y):\n    import torch\n    return float(torch.nn.functional.mse_loss("
                    "torch.as_tensor(y_pred), torch.as_tensor(y)))\n", "called the reference (or torch)"),
 }

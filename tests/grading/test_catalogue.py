@@ -9,8 +9,8 @@ import collections
 
 import pytest
 
-from dlkit.grading import CheckFailed, check, exercise_names
-from dlkit.grading import diagnosis as dg
+from dlgrade import CheckFailed, check, exercise_names
+from dlgrade import diagnosis as dg
 
 from .mistakes import ENTRIES
 

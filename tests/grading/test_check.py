@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from dlkit.grading import CheckFailed, Score, check, exercise_names, get_exercise, grade
+from dlgrade import CheckFailed, Score, check, exercise_names, get_exercise, grade
 
 
 def predict(X, w, b):

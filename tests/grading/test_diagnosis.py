@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from dlkit.grading import diagnosis as dg
+from dlgrade import diagnosis as dg
 
 rng = np.random.default_rng(0)
 E = rng.normal(size=(5, 3))

@@ -11,8 +11,8 @@ import pytest
 import dlkit
 import dlkit.functional as F
 from dlkit.autograd import function as function_module
-from dlkit.grading import CheckFailed, ReferenceBlocked, check, get_exercise, numerical_gradient
-from dlkit.grading.guard import blocking, is_active
+from dlgrade import CheckFailed, ReferenceBlocked, check, get_exercise, numerical_gradient
+from dlgrade.harness.guard import blocking, is_active
 
 torch = pytest.importorskip("torch")
 import torch.nn.functional as TF  # noqa: E402

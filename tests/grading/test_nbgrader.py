@@ -8,7 +8,7 @@ nbclient = pytest.importorskip("nbclient")
 
 SETUP = '''
 import numpy as np
-from dlkit.grading import check, grade
+from dlgrade import check, grade
 def predict(X, w, b):
     return X @ w + b
 def blank(X, w, b):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from dlkit.grading import numerical_gradient, rel_error
+from dlgrade import numerical_gradient, rel_error
 
 
 def test_scalar_function_gradient():

@@ -9,7 +9,7 @@ import pytest
 
 import dlkit
 from dlkit import optim
-from dlkit.grading import get_exercise
+from dlgrade import get_exercise
 
 A = np.array([[1.0, 0.0], [0.0, 10.0]])  # an ill-conditioned quadratic, f(w) = ½ wᵀAw
 

@@ -5,7 +5,7 @@ the operations, a function returning a dict for the graph by hand.
 """
 import math
 
-from dlkit.grading.exercises.backprop import one_node
+from dlgrade.lessons.l04_backprop.nodes import one_node
 
 from ._catalogue import correct, wrong
 

@@ -1,0 +1,2 @@
+"""Lesson 02, logistic regression: the logistic model, softmax and cross-entropy."""
+from . import logistic, softmax  # noqa: F401

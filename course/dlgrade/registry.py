@@ -1,0 +1,132 @@
+"""The exercise registry: what each exercise's function takes, returns, and is compared with."""
+from __future__ import annotations
+
+import copy
+import difflib
+import importlib
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output of an exercise's function: its name (for messages) and kind ('array' or 'scalar')."""
+
+    name: str
+    kind: str = "array"
+
+
+@dataclass
+class Case:
+    """One set of inputs. ``args`` are passed positionally in order; names appear in messages.
+
+    ``factors`` are named sizes (N, D, ...) used to name a wrong constant factor.
+    ``factory`` builds fresh args when they cannot be deep-copied (graphs of closures).
+    ``stress`` marks inputs chosen to provoke overflow; a failure there is not a shape issue.
+    """
+
+    args: Mapping[str, Any] = field(default_factory=dict)
+    label: str = ""
+    factors: Mapping[str, float] = field(default_factory=dict)
+    factory: Callable[[], dict[str, Any]] | None = None
+    stress: bool = False
+
+    def fresh(self) -> dict[str, Any]:
+        """A new copy of the arguments, safe to hand to code that may modify it."""
+        if self.factory is not None:
+            return self.factory()
+        return {k: copy.deepcopy(v) for k, v in self.args.items()}
+
+    def shapes(self) -> tuple:
+        """The shapes of the array arguments (to tell shape variants apart)."""
+        return tuple(np.shape(v) if isinstance(v, np.ndarray) else None for v in self.fresh().values())
+
+
+@dataclass(frozen=True)
+class KnownMistake:
+    """A typical wrong implementation, recognised by computing it and comparing.
+
+    ``compute`` has the reference's signature and returns what the mistake would
+    produce; a learner whose failing outputs all equal it gets this diagnosis.
+    """
+
+    code: str
+    message: str
+    compute: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise: name '<topic>.<name>', signature text, numpy reference, input cases."""
+
+    name: str
+    signature: str
+    reference: Callable[..., Any]
+    cases: Callable[[np.random.Generator, bool], Sequence[Case]]
+    outputs: tuple[Output, ...] = (Output("output"),)
+    blocked: tuple[str, ...] = ()
+    mistakes: tuple[KnownMistake, ...] = ()
+    # Exercises whose result is not a plain return value: ``extract(args, returned)`` gives
+    # what is compared (e.g. the .grad of every node after a learner's backward(root)), and
+    # ``verify(case, args, returned)`` replaces the numeric comparison (a topological order).
+    extract: Callable[[dict[str, Any], Any], Any] | None = None
+    verify: Callable[[Case, dict[str, Any], Any], Any] | None = None
+    allow_dlkit: bool = False
+    rtol: float = 1e-6
+    atol: float = 1e-9
+
+    @property
+    def topic(self) -> str:
+        """The lesson topic, the part of the name before the dot."""
+        return self.name.split(".", 1)[0]
+
+    def seed(self, hidden: bool) -> int:
+        """A fixed seed per exercise; hidden tests use another one."""
+        return (zlib.crc32(self.name.encode()) + (104729 if hidden else 0)) % 2**31
+
+    def make_cases(self, hidden: bool) -> list[Case]:
+        """The cases for the visible (or hidden) test, always the same for the same name."""
+        return list(self.cases(np.random.default_rng(self.seed(hidden)), hidden))
+
+
+_REGISTRY: dict[str, Exercise] = {}
+_LOADED = False
+
+
+def register(exercise: Exercise) -> Exercise:
+    """Add an exercise to the registry; names must be unique and look like '<topic>.<name>'."""
+    if exercise.name.count(".") != 1:
+        raise ValueError(f"register: exercise name must be '<topic>.<name>', got {exercise.name!r}")
+    if exercise.name in _REGISTRY:
+        raise ValueError(f"register: exercise {exercise.name!r} is already registered")
+    _REGISTRY[exercise.name] = exercise
+    return exercise
+
+
+def _load() -> None:
+    global _LOADED
+    if not _LOADED:
+        _LOADED = True
+        importlib.import_module("dlgrade.lessons")
+
+
+def get_exercise(name: str) -> Exercise:
+    """Look an exercise up by name; a typo gets the closest names as suggestions."""
+    _load()
+    if not isinstance(name, str):
+        raise TypeError(f"exercise name must be a str like 'linreg.predict', got {type(name).__name__}")
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, list(_REGISTRY), n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise KeyError(f"no exercise named {name!r}.{hint} Known: see dlgrade.exercise_names()") from None
+
+
+def exercise_names(topic: str | None = None) -> list[str]:
+    """All registered exercise names, optionally only those of one topic."""
+    _load()
+    return sorted(n for n in _REGISTRY if topic is None or n.split(".", 1)[0] == topic)
