@@ -5,7 +5,7 @@
 
 The mix (by student index): 50% correct, 25% partly correct, 10% wrong, 15% hostile (a loop, a fork bomb, memory
 hogs, an output flood, a 1 GB file, a sleeper). Hostile cases are only generated when the machine gives the
-containment they need (`dlcourse.containment.probe`); otherwise they are replaced by wrong answers and the run says
+containment they need (`dlcourse.autograde.containment.probe`); otherwise they are replaced by wrong answers and the run says
 so. Prints wall time, submissions per minute, peak memory (the whole process tree, sampled), and the speed-up.
 """
 from __future__ import annotations
@@ -101,7 +101,7 @@ def main() -> int:
     parser.add_argument("--kill-at", type=float, default=None, help="SIGKILL the run after this share is graded")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR (kept) instead of a temporary folder")
     args = parser.parse_args()
-    from dlcourse.containment import probe
+    from dlcourse.autograde.containment import probe
     from conftest import copy_course
 
     box = probe(2)

@@ -35,7 +35,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Feedback shows the learner their score and the diagnosis, never a hidden test's code:
 # HideHiddenTests removes the hidden regions and trims tracebacks to the final message.
 c.GenerateFeedback.preprocessors = [
-    "dlcourse.preprocessors.HideHiddenTests",
+    "dlcourse.feedback.hide_hidden.HideHiddenTests",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from .autograde.limits import Limits
 from .errors import CourseError
 from .project import Project, find_project
 from .syllabus import resolve_lessons
@@ -21,7 +22,7 @@ def _one_lesson(project: Project, name: str):
 
 def cmd_release(args: argparse.Namespace, project: Project) -> int:
     """Regenerate lessons/ from solutions/ and verify nothing leaked."""
-    from .release import release
+    from .release.release import release
 
     for lesson, changed in release(project, resolve_lessons(project, args.lessons)).items():
         what = ", ".join(changed) if changed else "unchanged"
@@ -31,7 +32,7 @@ def cmd_release(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_check(args: argparse.Namespace, project: Project) -> int:
     """Prove each lesson's grader: solution passes, blank fails, lessons/ in sync, metadata sane."""
-    from .check import check_lesson
+    from .release.check import check_lesson
 
     failed = 0
     for lesson in resolve_lessons(project, args.lessons):
@@ -50,7 +51,7 @@ def cmd_check(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_collect(args: argparse.Namespace, project: Project) -> int:
     """Import submissions from a folder or zip."""
-    from .collect import collect
+    from .autograde.collect import collect
 
     lesson = _one_lesson(project, args.lesson)
     result = collect(project, lesson, Path(args.source))
@@ -65,9 +66,8 @@ def cmd_collect(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_grade(args: argparse.Namespace, project: Project) -> int:
     """Autograde submissions in parallel and print the summary table."""
-    from .grade import grade
-    from .limits import Limits
-    from .summary import summary_table
+    from .autograde.grade import grade
+    from .reports.summary import summary_table
 
     lesson = _one_lesson(project, args.lesson)
     limits = Limits(memory_mb=args.memory_mb, cpu_s=args.cpu_seconds, wall_s=args.notebook_timeout,
@@ -85,7 +85,7 @@ def cmd_grade(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_feedback(args: argparse.Namespace, project: Project) -> int:
     """Write feedback HTML per student."""
-    from .feedback import feedback
+    from .feedback.pages import feedback
 
     pages = feedback(project, _one_lesson(project, args.lesson))
     print(f"wrote {len(pages)} feedback page(s) under {project.feedback}")
@@ -94,7 +94,7 @@ def cmd_feedback(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_export(args: argparse.Namespace, project: Project) -> int:
     """Write the grades CSV."""
-    from .export import export
+    from .reports.export import export
 
     path, count = export(project, resolve_lessons(project, args.lessons), Path(args.output) if args.output else None)
     print(f"wrote {count} row(s) to {path}")
@@ -103,7 +103,7 @@ def cmd_export(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_report(args: argparse.Namespace, project: Project) -> int:
     """Write the class report."""
-    from .report import report
+    from .reports.report import report
 
     path = report(project, _one_lesson(project, args.lesson), top=args.top)
     print(f"wrote {path} and {path.with_name('scores.png')}")
@@ -151,12 +151,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=int, default=2, help="parallel workers (default: 2)")
     p.add_argument("--force", action="store_true", help="regrade every submission, changed or not")
     p.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: nbgrader_config.py)")
-    p.add_argument("--notebook-timeout", type=int, default=900, help="wall seconds per notebook (default: 900)")
-    p.add_argument("--memory-mb", type=int, default=4096, help="address-space limit per process (default: 4096)")
-    p.add_argument("--cpu-seconds", type=int, default=600, help="CPU-time limit per process (default: 600)")
-    p.add_argument("--file-mb", type=int, default=256, help="largest file a notebook may write (default: 256)")
-    p.add_argument("--max-procs", type=int, default=64,
-                   help="processes and threads a notebook's kernel may run (default: 64)")
+    d = Limits()  # the one place the defaults are written
+    p.add_argument("--notebook-timeout", type=int, default=d.wall_s,
+                   help=f"wall seconds per notebook (default: {d.wall_s})")
+    p.add_argument("--memory-mb", type=int, default=d.memory_mb,
+                   help=f"address-space limit per process (default: {d.memory_mb})")
+    p.add_argument("--cpu-seconds", type=int, default=d.cpu_s, help=f"CPU-time limit per process (default: {d.cpu_s})")
+    p.add_argument("--file-mb", type=int, default=d.file_mb,
+                   help=f"largest file a notebook may write (default: {d.file_mb})")
+    p.add_argument("--max-procs", type=int, default=d.max_procs,
+                   help=f"processes and threads a notebook's kernel may run (default: {d.max_procs})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_grade)
 

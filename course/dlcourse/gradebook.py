@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CourseError
-from .sandbox import sqlite_url
+from .scratch import sqlite_url
 
 
 def require_lesson(db: Path, lesson: str) -> None:

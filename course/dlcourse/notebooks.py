@@ -64,8 +64,3 @@ def split_regions(source: str, markers: tuple[str, str]) -> tuple[list[str], lis
         else:
             (inside if active else outside).append(line)
     return inside, outside
-
-
-def grade_ids(nb: NotebookNode) -> list[str]:
-    """The grade ids of every nbgrader cell, in notebook order."""
-    return [meta(c)["grade_id"] for c in nb.cells if meta(c).get("grade_id")]

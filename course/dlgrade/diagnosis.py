@@ -99,9 +99,6 @@ def close(expected: np.ndarray, got: np.ndarray, rtol: float = RTOL, atol: float
     return bool(np.all(np.abs(got - expected) <= atol * scale + rtol * np.abs(expected)))
 
 
-def rel_errors(expected: np.ndarray, got: np.ndarray) -> np.ndarray:
-    """Per-element relative error |g-e| / max(|g|+|e|, 1e-8) (cs231n's definition)."""
-    return np.abs(got - expected) / np.maximum(np.abs(got) + np.abs(expected), 1e-8)
 
 
 def worst_element(expected: np.ndarray, got: np.ndarray) -> str:

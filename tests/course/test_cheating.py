@@ -5,8 +5,8 @@ Every cheating notebook has a WRONG `predict` (worth 1 point) and correct answer
 would show up as one point too many. Built from lesson 01's real student version and solution.
 
 What each relies on: the fake check, patched builtins, patched reference/registry/guard and silenced tracebacks are
-undone in the kernel before each test cell (dlcourse.integrity) and a passing check must print its verdict
-(dlcourse.contained.IntegrityReport); calling the reference or torch is refused by dlgrade's guard; an
+undone in the kernel before each test cell (dlcourse.autograde.integrity) and a passing check must print its verdict
+(dlcourse.autograde.execute.IntegrityReport); calling the reference or torch is refused by dlgrade's guard; an
 edited or deleted locked test cell is restored by nbgrader's OverwriteCells; reading solutions and writing the
 gradebook or other students' folders is prevented by the sandbox user plus the private mount namespace (those
 two cases skip where that containment is unavailable).
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from dlcourse.containment import probe
+from dlcourse.autograde.containment import probe
 
 from . import submissions as S
 from .conftest import copy_course, dlcourse, once_per_session

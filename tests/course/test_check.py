@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from dlcourse.metadata import metadata_problems
+from dlcourse.release.metadata import metadata_problems
 
 from .conftest import LESSONS, copy_course, dlcourse
 

@@ -11,7 +11,7 @@ import pytest
 
 from dlcourse.gradebook import class_scores
 from dlcourse.project import Project
-from dlcourse.state import result_path
+from dlcourse.autograde.state import result_path
 
 from .conftest import LESSONS, STUDENTS, dlcourse
 

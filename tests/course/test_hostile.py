@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dlcourse.containment import probe
+from dlcourse.autograde.containment import probe
 
 from . import submissions as S
 from .conftest import copy_course, dlcourse, once_per_session
@@ -86,7 +86,7 @@ def test_hostile_case_is_stopped_scored_and_flagged(run, case: str) -> None:
 
 def test_nothing_of_the_learners_survives(run) -> None:
     """Every sandbox process is gone once grading is over (forks, children, the kernels themselves)."""
-    from dlcourse.containment import uid_pids
+    from dlcourse.autograde.containment import uid_pids
 
     for name, uid, _ in BOX.users:
         assert not uid_pids(uid), name

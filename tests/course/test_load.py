@@ -30,7 +30,7 @@ def _load_script():
 @pytest.mark.slow
 def test_killed_run_resumes_with_exactly_one_result_each(tmp_path) -> None:
     load = _load_script()
-    from dlcourse.containment import probe
+    from dlcourse.autograde.containment import probe
 
     box = probe(2)
     hostile_ok = box.nproc_enforced and box.memory_cgroup is not None or bool(box.users)

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dlcourse.leaks import find_leaks
+from dlcourse.release.leaks import find_leaks
 from dlcourse.notebooks import is_solution
 
 from .conftest import LESSONS, REPO, dlcourse

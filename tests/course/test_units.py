@@ -7,10 +7,10 @@ from pathlib import Path
 
 from nbformat.v4 import new_code_cell, new_output
 
-from dlcourse.diagnosis import diagnose, pattern
-from dlcourse.grade import _Workers
-from dlcourse.limits import Limits
-from dlcourse.preprocessors import HideHiddenTests
+from dlcourse.autograde.diagnosis import diagnose, pattern
+from dlcourse.autograde.grade import _Workers
+from dlcourse.autograde.limits import Limits
+from dlcourse.feedback.hide_hidden import HideHiddenTests
 
 
 def _test_cell(source: str, outputs: list) -> object:

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import grp
-import json
 import os
 import pwd
 import signal
@@ -132,7 +130,7 @@ def _can_run_as(uid: int, gid: int, mount_ns: bool) -> str | None:
 
     try:
         if mount_ns:
-            proc = subprocess.run([sys.executable, "-m", "dlcourse.kernel", "--probe", str(uid), str(gid)],
+            proc = subprocess.run([sys.executable, "-m", "dlcourse.autograde.kernel", "--probe", str(uid), str(gid)],
                                   capture_output=True, text=True, timeout=120, cwd="/")
         else:
             proc = subprocess.run([sys.executable, "-c", PROBE_CODE], capture_output=True, text=True,
@@ -149,7 +147,7 @@ def _can_run_as(uid: int, gid: int, mount_ns: bool) -> str | None:
 
 def _mount_ns_works() -> str | None:
     """None when a child can unshare a mount namespace and mount a tmpfs, else why not."""
-    code = ("import dlcourse.containment as c; c.unshare_mounts(); c.mount_tmpfs('/mnt', 'size=1m,mode=0555', True)")
+    code = ("import dlcourse.autograde.containment as c; c.unshare_mounts(); c.mount_tmpfs('/mnt', 'size=1m,mode=0555', True)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     if proc.returncode != 0:
         return (proc.stderr.strip().splitlines() or ["?"])[-1]
@@ -306,11 +304,6 @@ def remove_cgroup(path: str) -> None:
             time.sleep(0.05)
 
 
-def memory_peak(path: str) -> int | None:
-    try:
-        return int(Path(path, "memory.max_usage_in_bytes").read_text())
-    except (OSError, ValueError):
-        return None
 
 
 def oom_killed(path: str) -> bool:
@@ -455,22 +448,3 @@ def remount_readonly(keep_writable: tuple[str, ...]) -> list[str]:
         if ret != 0:
             failed.append(point)
     return failed
-
-
-def uid_gid_name(uid: int) -> str:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
-
-
-def group_exists(gid: int) -> bool:
-    try:
-        grp.getgrgid(gid)
-        return True
-    except KeyError:
-        return False
-
-
-def dump(box: JobBox, path: Path) -> None:
-    path.write_text(json.dumps(box.to_json()), encoding="utf-8")

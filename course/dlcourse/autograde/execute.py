@@ -5,7 +5,7 @@
   notebook: what ran before keeps its score, the rest is marked "not run" with the reason, and every stop is a
   flag; processes a cell leaves behind are killed after it; huge outputs are cut while they arrive.
 - `TestPrelude` / `IntegrityReport`: each autograded test cell first restores the grading machinery
-  (dlcourse.integrity), and a passing `check(...)` must show its ✓ line — a test that "passed" without a
+  (dlcourse.autograde.integrity), and a passing `check(...)` must show its ✓ line — a test that "passed" without a
   verdict (a silenced traceback, a fake check) scores zero.
 - `StderrIsNotFailure`: a warning printed to stderr by a correct answer does not zero the test (nbgrader's
   determine_grade fails any test cell with stderr output); errors still do.
@@ -25,10 +25,10 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Float, Integer, Unicode
 
 from .integrity import MARK
-from .notebooks import is_grade, is_solution, meta
+from ..notebooks import is_grade, is_solution, meta
 
 FLAGS: list[str] = []
-PRELUDE = "__import__('dlcourse.integrity', fromlist=['restore']).restore(globals(), {gid!r}, {names!r})"
+PRELUDE = "__import__('dlcourse.autograde.integrity', fromlist=['restore']).restore(globals(), {gid!r}, {names!r})"
 MAX_CELL_OUTPUT = 200_000  # characters of stream output kept per cell (LimitOutput then cuts lines)
 _CALLS = re.compile(r"(?<![\w.])(check|grade)\s*\(")
 
@@ -179,7 +179,7 @@ class IntegrityReport(NbGraderPreprocessor):
         if not (cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)):
             return cell, resources
         first, _, rest = cell.source.partition("\n")
-        if first.startswith("__import__('dlcourse.integrity'"):
+        if first.startswith("__import__('dlcourse.autograde.integrity'"):
             cell.source = rest
         name = _cell_name(cell, index)
         tampered = []

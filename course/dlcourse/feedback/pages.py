@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import gradebook, nbconfig
-from .errors import CourseError
-from .project import Project
-from .sandbox import sqlite_url
-from .syllabus import Lesson
+from .. import gradebook
+from .. import nbconfig
+from ..errors import CourseError
+from ..project import Project
+from ..scratch import sqlite_url
+from ..syllabus import Lesson
 
 
 def feedback(project: Project, lesson: Lesson) -> list[Path]:

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .project import Project
+from ..project import Project
 
 
 def fingerprint(files: list[Path]) -> str:

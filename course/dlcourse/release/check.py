@@ -6,13 +6,13 @@ import filecmp
 import tempfile
 from pathlib import Path
 
-from . import nbconfig
+from .. import nbconfig
 from .generate import generate
 from .metadata import metadata_problems, total_points
-from .notebooks import read_notebook
-from .project import Project
+from ..notebooks import read_notebook
+from ..project import Project
 from .release import leaks_in
-from .syllabus import Lesson, require_source
+from ..syllabus import Lesson, require_source
 from .validate import validate
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .gradebook import class_scores
-from .grade import GradeRun
-from .project import Project
-from .table import fmt_points, render
+from ..gradebook import class_scores
+from ..autograde.grade import GradeRun
+from ..project import Project
+from ..table import fmt_points, render
 
 
 def summary_table(project: Project, lesson: str, run: GradeRun | None = None) -> str:

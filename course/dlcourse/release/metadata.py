@@ -6,7 +6,7 @@ from collections import Counter
 
 from nbformat import NotebookNode
 
-from .notebooks import HIDDEN, is_grade, is_solution, meta
+from ..notebooks import HIDDEN, is_grade, is_solution, meta
 
 KERNEL = "python3"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .errors import CourseError
+from ..errors import CourseError
 from .export import rows
-from .diagnosis import pattern
-from .project import Project
-from .syllabus import Lesson
-from .table import render
+from ..autograde.diagnosis import pattern
+from ..project import Project
+from ..syllabus import Lesson
+from ..table import render
 
 
 def not_attempted(diagnosis: str) -> bool:

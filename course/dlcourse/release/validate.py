@@ -7,7 +7,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from .nbconfig import QUIET, prepare_environment
+from ..nbconfig import QUIET, prepare_environment
 
 
 def validate(path: Path, config: Config, *, invert: bool = False) -> list[str]:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from . import nbconfig
-from .errors import CourseError
-from .project import Project
-from .sandbox import make_sandbox, sqlite_url
+from .. import nbconfig
+from ..errors import CourseError
+from ..project import Project
+from ..scratch import make_sandbox, sqlite_url
 
 
 def normalise(path: Path) -> None:

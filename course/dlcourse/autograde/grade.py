@@ -19,13 +19,13 @@ from typing import Any
 from tqdm import tqdm
 
 from . import containment as ct
-from . import gradebook
-from .errors import CourseError
+from .. import gradebook
+from ..errors import CourseError
 from .limits import Limits
-from .notebooks import read_notebook
-from .project import Project
+from ..notebooks import read_notebook
+from ..project import Project
 from .state import fingerprint, load_result, result_path, write_json_atomic
-from .syllabus import Lesson, require_source
+from ..syllabus import Lesson, require_source
 
 # One BLAS thread per kernel: N parallel notebooks on N cores must not each start N threads.
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
@@ -203,7 +203,7 @@ def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = L
                "cell_timeout": cell_timeout, "limits": dataclasses.asdict(limits), "box": jobbox.to_json()}
         (work / "job.json").write_text(json.dumps(job, indent=1), encoding="utf-8")
         try:
-            code = workers.run([sys.executable, "-m", "dlcourse.worker", str(work / "job.json")], limits,
+            code = workers.run([sys.executable, "-m", "dlcourse.autograde.worker", str(work / "job.json")], limits,
                                work / "worker.log")
         finally:
             # Nothing the learner started survives the job: its sandbox user and cgroups are emptied.

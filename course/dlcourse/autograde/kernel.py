@@ -1,6 +1,6 @@
 """The kernel launcher used while grading: contain, then become an ordinary IPython kernel.
 
-The worker points the `python3` kernelspec at `python -m dlcourse.kernel -f {connection_file} ...`. Running as
+The worker points the `python3` kernelspec at `python -m dlcourse.autograde.kernel -f {connection_file} ...`. Running as
 the worker's user (root in CI), this process:
 1. copies the notebook's folder (its cwd) and the connection file into memory;
 2. with a sandbox user and mount namespaces: unshares its mounts, hides solutions/, the gradebook, submissions
@@ -158,7 +158,7 @@ def _matplotlib_cache(home: Path, uid: int, gid: int) -> None:
         pass
 
 
-PROBE_CODE = "import dlkit, dlgrade, ipykernel, matplotlib, dlcourse.integrity; print('ok')"
+PROBE_CODE = "import dlkit, dlgrade, ipykernel, matplotlib, dlcourse.autograde.integrity; print('ok')"
 
 
 def main(argv: list[str]) -> None:
@@ -216,7 +216,7 @@ def main(argv: list[str]) -> None:
         if hard == resource.RLIM_INFINITY or cap < hard:
             resource.setrlimit(resource.RLIMIT_NPROC, (cap, hard))
     cmd = [sys.executable, "-m", "ipykernel_launcher", *args,
-           "--InteractiveShellApp.extensions=dlcourse.integrity"]
+           "--InteractiveShellApp.extensions=dlcourse.autograde.integrity"]
     if probe:
         cmd = [sys.executable, "-c", PROBE_CODE]
     os.execve(sys.executable, cmd, env)

@@ -8,7 +8,7 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List
 
-from .notebooks import HIDDEN, is_grade, split_regions
+from ..notebooks import HIDDEN, is_grade, split_regions
 
 
 class HideHiddenTests(NbGraderPreprocessor):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from .gradebook import class_scores
-from .project import Project
-from .state import all_results
-from .syllabus import Lesson
+from ..gradebook import class_scores
+from ..project import Project
+from ..autograde.state import all_results
+from ..syllabus import Lesson
 
 FIELDS = ["lesson", "student", "notebook", "exercise", "points", "max_points", "needs_manual_grade", "diagnosis"]
 

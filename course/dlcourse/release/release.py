@@ -7,13 +7,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import nbconfig
-from .errors import CourseError
+from .. import nbconfig
+from ..errors import CourseError
 from .generate import generate
 from .leaks import find_leaks
-from .notebooks import read_notebook
-from .project import Project
-from .syllabus import Lesson, require_source
+from ..notebooks import read_notebook
+from ..project import Project
+from ..syllabus import Lesson, require_source
 
 
 def _sync_tree(src: Path, dst: Path) -> list[str]:

@@ -22,7 +22,7 @@ class Limits:
     def apply(self) -> None:
         """Set the limits on the current process (the worker, first thing); its kernel inherits them.
 
-        RLIMIT_NPROC is set by the kernel launcher (dlcourse.kernel), where it applies: after dropping to the
+        RLIMIT_NPROC is set by the kernel launcher (dlcourse.autograde.kernel), where it applies: after dropping to the
         sandbox user, or counted on top of the grading user's own processes."""
         for kind, value in (
             (resource.RLIMIT_AS, self.memory_mb * MB),

@@ -6,7 +6,7 @@ import re
 
 from nbformat import NotebookNode
 
-from .notebooks import HIDDEN, SOLUTION, is_grade, is_solution, split_regions
+from ..notebooks import HIDDEN, SOLUTION, is_grade, is_solution, split_regions
 
 MARKERS = (*SOLUTION, *HIDDEN, "hidden=True")
 

@@ -10,10 +10,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import CourseError
-from .notebooks import read_notebook
-from .project import Project
-from .syllabus import Lesson, require_source
+from ..errors import CourseError
+from ..notebooks import read_notebook
+from ..project import Project
+from ..syllabus import Lesson, require_source
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")
 JUNK = ("__MACOSX", ".DS_Store", "Thumbs.db", ".ipynb_checkpoints")

@@ -1,4 +1,4 @@
-"""One grading worker: autograde a single submission in a private sandbox (run as `python -m dlcourse.worker`).
+"""One grading worker: autograde a single submission in a private sandbox (run as `python -m dlcourse.autograde.worker`).
 
 The parent starts one worker process per submission under resource limits; the worker never touches the real
 gradebook. It writes result.json (scores, diagnoses) beside the autograded notebook for the parent to commit.
@@ -13,13 +13,15 @@ import sys
 import time
 from pathlib import Path
 
-from . import contained, containment, nbconfig
+from . import execute as contained
+from . import containment
+from .. import nbconfig
 from .diagnosis import diagnose
-from .gradebook import read_submission
+from ..gradebook import read_submission
 from .limits import Limits
-from .notebooks import is_grade, meta, read_notebook
-from .project import Project
-from .sandbox import make_sandbox, sqlite_url
+from ..notebooks import is_grade, meta, read_notebook
+from ..project import Project
+from ..scratch import make_sandbox, sqlite_url
 from .state import write_json_atomic
 
 
@@ -128,7 +130,7 @@ def _contain_config(config, job: dict, work: Path) -> None:
     spec = work / "jupyter" / "kernels" / "python3"
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "dlcourse.kernel", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "dlcourse.autograde.kernel", "-f", "{connection_file}"],
         "display_name": "Python 3 (graded)", "language": "python", "metadata": {"debugger": False},
     }), encoding="utf-8")
     box_file = work / "kernel-box.json"
@@ -138,7 +140,7 @@ def _contain_config(config, job: dict, work: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: `python -m dlcourse.worker JOB.json` (writes result.json next to JOB.json)."""
+    """Entry point: `python -m dlcourse.autograde.worker JOB.json` (writes result.json next to JOB.json)."""
     job_path = Path((argv or sys.argv[1:])[0])
     job = json.loads(job_path.read_text(encoding="utf-8"))
     # Limits first: the kernel nbgrader starts inherits them (address space, CPU seconds, file size, files);
