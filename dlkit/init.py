@@ -14,7 +14,7 @@ from typing import Any
 
 from .autograd.tensor import Tensor
 from .backend import random as _random
-from .backend.layout import keep_layout
+from .backend import ops as B
 
 _LINEAR_LIKE = {
     "linear", "identity", "conv1d", "conv2d", "conv3d",
@@ -64,11 +64,10 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
-    """Put ``values`` (same shape) into ``tensor`` keeping its dtype and array library."""
-    xp = tensor._xp
+    """Put ``values`` (same shape) into ``tensor`` keeping its dtype, array library and storage layout."""
     if values.dtype != tensor.data.dtype:
-        values = xp.astype(values, tensor.data.dtype)
-    tensor.data = keep_layout(values, tensor.data)
+        values = tensor._xp.astype(values, tensor.data.dtype)
+    tensor.data = B.stored_like(tensor.data, values)
     return tensor
 
 

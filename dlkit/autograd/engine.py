@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..backend import kernels
+from ..backend import ops as B
 from .broadcast import unbroadcast
 
 
@@ -45,7 +45,7 @@ def _seed_gradient(root: Any, gradient: Any) -> Any:
                 f"backward: grad can be implicitly created only for scalar outputs; this output has shape "
                 f"{root.shape}. Reduce it first (e.g. loss.sum() or loss.mean()) or pass backward(gradient=...)"
             )
-        return kernels.get("ones", xp)(root.data.shape, root.data.dtype, xp)
+        return B.ones_like(root.data)
     data = gradient.data if hasattr(gradient, "_ctx") else xp.asarray(gradient)
     if tuple(data.shape) != root.shape:
         raise RuntimeError(f"backward: gradient has shape {tuple(data.shape)} but the output has shape {root.shape}")

@@ -3,7 +3,10 @@
 The engine (``dlkit.autograd``) and the ops (``dlkit.functional``) talk to arrays through the
 Python array API standard; this package resolves the namespace of an array (bound to its
 device), turns Python data into arrays with torch's dtype rules, moves arrays between devices
-on request, draws random numbers per device, and keeps per-library fast paths.
+on request, and draws random numbers per device. What the array API lacks (im2col, scatter-add,
+fused updates, parameter layouts, ...) are the plain functions of ``ops``, each with per-library
+fast paths; every speed trick lives behind them. Importing the package changes nothing outside
+dlkit: process-wide tuning waits for ``tune_process()``.
 """
 from .arrays import (
     DEFAULT_FLOAT,
@@ -30,9 +33,8 @@ from .devices import (
     to_device,
 )
 from .dtypes import DType, as_dtype
-from . import devices, dtypes, kernels, memory, random
-# Registering the fast paths: importing these fills the kernel registry.
-from . import conv_kernels, cupy_kernels, linear_kernels, loss_kernels, update_kernels
+from . import devices, dtypes, ops, random
+from .tuning import tune_process
 
 __all__ = [
     "DEFAULT_FLOAT",
@@ -53,12 +55,13 @@ __all__ = [
     "is_array",
     "is_device_like",
     "is_floating",
-    "kernels",
     "namespace_for",
     "namespace_of",
+    "ops",
     "random",
     "resolve_dtype",
     "set_default_device",
     "to_device",
     "to_numpy",
+    "tune_process",
 ]

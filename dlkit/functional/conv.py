@@ -4,7 +4,7 @@ The forward is im2col on a channels-last view — every output pixel's patch bec
 a matrix, copied once — and one 2-D matmul with the weight as (out, kh·kw·in). The backward
 reuses those patches for the weight gradient (one matmul) and builds the input gradient with
 col2im: one small matmul per kernel offset, added into a padded buffer. No Python loop runs over
-pixels or batch items; the array-library-specific parts are kernels in ``dlkit.backend``.
+pixels or batch items; the array-library-specific parts are operations of ``dlkit.backend.ops``.
 """
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from typing import Any
 
 from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
-from ..backend import conv_kernels as _conv_kernels  # noqa: F401  (registers the kernels used below)
-from ..backend import kernels
+from ..backend import ops as B
 from ._conv_args import conv_padding, out_size, pair
 from .linear import add_bias
 from .shape import squeeze, unsqueeze
@@ -55,8 +54,8 @@ class Conv2d(Function):
         wo = out_size(w, kw, stride[1], pl + pr, "conv2d", "width")
         x_nhwc = xp.permute_dims(x, (0, 2, 3, 1))
         if pt or pb or pl or pr:
-            x_nhwc = kernels.get("pad", xp)(x_nhwc, ((0, 0), (pt, pb), (pl, pr), (0, 0)), 0.0, xp)
-        cols = kernels.get("im2col", xp)(x_nhwc, (kh, kw), stride, (ho, wo), xp)
+            x_nhwc = B.pad(x_nhwc, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+        cols = B.im2col(x_nhwc, (kh, kw), stride, (ho, wo))
         w_mat = xp.reshape(xp.permute_dims(weight, (0, 2, 3, 1)), (o, kh * kw * c))
         out = cols @ w_mat.mT
         if bias is not None:
@@ -81,9 +80,9 @@ class Conv2d(Function):
             c = padded_shape[3]
             gw = xp.permute_dims(xp.reshape(rows.mT @ cols, (o, kernel[0], kernel[1], c)), (0, 3, 1, 2))
         if need_b:
-            gb = kernels.get("sum_rows", xp)(rows, xp)
+            gb = B.sum_rows(rows)
         if need_x:
-            buffer = kernels.get("col2im", xp)(rows, w_mat, padded_shape, kernel, stride, out, xp)
+            buffer = B.col2im(rows, w_mat, padded_shape, kernel, stride, out)
             gx = xp.permute_dims(buffer[:, pt : pt + h, pl : pl + w, :], (0, 3, 1, 2))
         return gx, gw, gb
 

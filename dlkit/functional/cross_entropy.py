@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import backend
-from ..backend import kernels
-from ..backend import loss_kernels as _loss_kernels  # noqa: F401  (registers the kernels used below)
+from ..backend import ops as B
 from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
 from ._reduction import check_reduction, reduce, spread
@@ -68,21 +67,19 @@ class IndexCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx: Context, logits: Any, classes: Any, reduction: str = "mean") -> Any:
-        xp = ctx.xp
-        log_p = kernels.get("log_softmax", xp)(logits, 1, xp)
+        log_p = B.log_softmax(logits, 1)
         if ctx.needs_input_grad:
             ctx.save_for_backward(log_p, classes)
             ctx.reduction = reduction
-        return kernels.get("nll_of_classes", xp)(log_p, classes, reduction, xp)
+        return B.nll_of_classes(log_p, classes, reduction)
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple[Any, None]:
         log_p, classes = ctx.saved_tensors
-        xp = ctx.xp
         rows = log_p.shape[0]
         # The reduction's gradient, as ``spread`` gives it, without materializing the broadcast.
         scale = grad / rows if ctx.reduction == "mean" else (grad if ctx.reduction == "sum" else grad[:, None])
-        return kernels.get("softmax_cross_entropy_grad", xp)(log_p, classes, scale, xp), None
+        return B.softmax_cross_entropy_grad(log_p, classes, scale), None
 
 
 class NLL(_RowLoss):
@@ -166,9 +163,9 @@ def _is_integral(dtype: Any, xp: Any) -> bool:
     return known
 
 
-def _all_classes_valid(classes: Any, count: int, xp: Any) -> bool:
+def _all_classes_valid(classes: Any, count: int) -> bool:
     """Whether every target is a class index in [0, count) (so none is ignored and none is an error)."""
-    return not int(kernels.get("classes_out_of_range", xp)(classes, count, xp))
+    return not int(B.classes_out_of_range(classes, count))
 
 
 def _distribution(
@@ -221,7 +218,7 @@ def cross_entropy(
         divisor = None
     else:
         classes = _class_targets(input, target, "cross_entropy")
-        if weight is None and not label_smoothing and _all_classes_valid(classes, input.data.shape[1], xp):
+        if weight is None and not label_smoothing and _all_classes_valid(classes, input.data.shape[1]):
             out = IndexCrossEntropy.apply(rows, classes, reduction=reduction)
             return _unrows(out, input) if reduction == "none" else out
         q, divisor = _distribution(input, classes, weight, ignore_index, label_smoothing, "cross_entropy")

@@ -5,8 +5,7 @@ from typing import Any
 
 from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
-from ..backend import conv_kernels as _conv_kernels  # noqa: F401  (registers the "masked" kernel)
-from ..backend import kernels
+from ..backend import ops as B
 from ..backend import random as _random
 
 
@@ -17,12 +16,12 @@ class Dropout(Function):
     def forward(ctx: Context, a: Any, mask: Any = None, scale: float = 1.0) -> Any:
         ctx.save_for_backward(mask)
         ctx.scale = scale
-        return kernels.get("masked", ctx.xp)(mask, a * scale, ctx.xp)
+        return B.masked(mask, a * scale)
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> Any:
         (mask,) = ctx.saved_tensors
-        return kernels.get("masked", ctx.xp)(mask, grad * ctx.scale, ctx.xp)
+        return B.masked(mask, grad * ctx.scale)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import backend
+from ..backend import ops as B
 from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
 
@@ -13,7 +14,7 @@ def plain_key(key: Any, xp: Any) -> Any:
 
     The array API leaves unnamed trailing axes unspecified (numpy fills them in, array_api_strict
     refuses), so a basic key without one gets an explicit Ellipsis: same meaning everywhere.
-    Advanced keys (arrays) go through the ``gather_key`` kernel, which handles them portably.
+    Advanced keys (arrays) go through ``B.gather``, which handles them portably.
     """
     if type(key) in _BASIC:  # the common x[i], x[a:b]: no conversion to do
         return key if key is Ellipsis else (key, Ellipsis)
@@ -43,7 +44,7 @@ def _plain(k: Any, xp: Any) -> Any:
 def _advanced(key: Any) -> bool:
     """Whether the key holds an integer array (elements may repeat, so gradients must add up)."""
     parts = key if isinstance(key, tuple) else (key,)
-    return any(type(k) not in _BASIC and backend.kernels.is_integer_array(k) for k in parts)
+    return any(type(k) not in _BASIC and B.is_integer_array(k) for k in parts)
 
 
 class Index(Function):
@@ -52,7 +53,7 @@ class Index(Function):
     @staticmethod
     def forward(ctx: Context, a: Any, key: Any = None) -> Any:
         xp = ctx.xp
-        out = backend.kernels.get("gather_key", xp)(a, key, xp) if _advanced(key) else a[key]
+        out = B.gather(a, key) if _advanced(key) else a[key]
         ctx.shape, ctx.key, ctx.dtype = a.shape, key, a.dtype
         return out if out.ndim else xp.asarray(out)
 
@@ -60,7 +61,7 @@ class Index(Function):
     def backward(ctx: Context, grad: Any) -> Any:
         xp = ctx.xp
         if _advanced(ctx.key):
-            return backend.kernels.get("scatter_add_key", xp)(ctx.shape, ctx.key, grad, xp)
+            return B.scatter_add(ctx.shape, ctx.key, grad)
         out = xp.zeros(ctx.shape, dtype=grad.dtype)
         key = ctx.key
         if isinstance(key, tuple) and any(k is None for k in key):

@@ -5,8 +5,7 @@ from typing import Any
 
 from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
-from ..backend import kernels
-from ..backend.layout import is_column_major
+from ..backend import ops as B
 
 
 def add_bias(out: Any, bias: Any) -> Any:
@@ -50,14 +49,13 @@ class Linear(Function):
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple[Any, Any, Any]:
         x, weight = ctx.saved_tensors
-        xp = ctx.xp
         need_x, need_w, need_b = (ctx.needs_input_grad + (False, False, False))[:3]
         gx = grad @ weight if need_x else None
         # Fold the batch axes into one so the weight gradient is a single BLAS product.
         if grad.ndim != 2:
-            grad, x = xp.reshape(grad, (-1, grad.shape[-1])), xp.reshape(x, (-1, x.shape[-1]))
-        gw = kernels.get("linear_weight_grad", xp)(grad, x, is_column_major(weight), xp) if need_w else None
-        gb = kernels.get("sum_rows", xp)(grad, xp) if need_b else None
+            grad, x = ctx.xp.reshape(grad, (-1, grad.shape[-1])), ctx.xp.reshape(x, (-1, x.shape[-1]))
+        gw = B.linear_weight_grad(grad, x, weight) if need_w else None
+        gb = B.sum_rows(grad) if need_b else None
         return gx, gw, gb
 
 

@@ -15,9 +15,7 @@ from typing import Any
 
 from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
-from ..backend import conv_kernels as _conv_kernels  # noqa: F401  (registers the kernels used below)
-from ..backend import kernels
-from ..backend.conv_kernels import window_slices
+from ..backend import ops as B
 from ._conv_args import out_size, pair
 
 _ALL = slice(None)
@@ -35,7 +33,7 @@ def _channels_last(ctx: Context, x: Any, kernel: tuple[int, int], stride: tuple[
     )
     x = xp.permute_dims(x, (0, 2, 3, 1))
     if ph or pw:
-        x = kernels.get("pad", xp)(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)), fill, xp)
+        x = B.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)), fill)
     ctx.geometry = (tuple(x.shape), kernel, stride, padding, out)
     return x
 
@@ -43,7 +41,7 @@ def _channels_last(ctx: Context, x: Any, kernel: tuple[int, int], stride: tuple[
 def _windows(ctx: Context) -> list[tuple[Any, ...]]:
     """Per kernel offset, the index of the slice of the channels-last input it sees in every window."""
     _, kernel, stride, _, out = ctx.geometry
-    return [(_ALL, rows, cols, _ALL) for rows, cols in window_slices(kernel, stride, out)]
+    return [(_ALL, rows, cols, _ALL) for rows, cols in B.window_slices(kernel, stride, out)]
 
 
 def _tiles(ctx: Context) -> bool:
@@ -65,7 +63,7 @@ def _from_blocks(ctx: Context, blocks: Any) -> Any:
     _, ho, kh, wo, kw, _ = blocks.shape
     grad = xp.reshape(blocks, (n, ho * kh, wo * kw, c))
     if (ho * kh, wo * kw) != (h, w):
-        grad = kernels.get("pad", xp)(grad, ((0, 0), (0, h - ho * kh), (0, w - wo * kw), (0, 0)), 0.0, xp)
+        grad = B.pad(grad, ((0, 0), (0, h - ho * kh), (0, w - wo * kw), (0, 0)))
     return xp.permute_dims(grad, (0, 3, 1, 2))
 
 
@@ -94,7 +92,6 @@ class MaxPool2d(Function):
     def backward(ctx: Context, grad: Any) -> Any:
         x, out = ctx.saved_tensors
         xp = ctx.xp
-        masked = kernels.get("masked", xp)
         grad = xp.permute_dims(grad, (0, 2, 3, 1))
         if _tiles(ctx):
             n, ho, wo, c = out.shape
@@ -106,8 +103,7 @@ class MaxPool2d(Function):
                     first = hit[:, :, i, :, j, :] & ~claimed
                     hit[:, :, i, :, j, :] = first
                     claimed = claimed | first
-            return _from_blocks(ctx, masked(hit, xp.reshape(grad, (n, ho, 1, wo, 1, c)), xp))
-        add_into = kernels.get("add_into", xp)
+            return _from_blocks(ctx, B.masked(hit, xp.reshape(grad, (n, ho, 1, wo, 1, c))))
         buffer = xp.zeros(ctx.geometry[0], dtype=grad.dtype)
         unclaimed = None  # windows whose maximum has not been routed yet
         for index in _windows(ctx):
@@ -115,7 +111,7 @@ class MaxPool2d(Function):
             if unclaimed is not None:
                 hit = hit & unclaimed
             unclaimed = ~hit if unclaimed is None else unclaimed & ~hit
-            add_into(buffer, index, masked(hit, grad, xp), xp)
+            B.add_into_(buffer, index, B.masked(hit, grad))
         return _from_buffer(ctx, buffer)
 
 
@@ -138,10 +134,9 @@ class AvgPool2d(Function):
         if _tiles(ctx):
             n, ho, wo, c = share.shape
             return _from_blocks(ctx, xp.reshape(share, (n, ho, 1, wo, 1, c)) * xp.ones((1, 1, kh, 1, kw, 1), dtype=share.dtype))
-        add_into = kernels.get("add_into", xp)
         buffer = xp.zeros(ctx.geometry[0], dtype=grad.dtype)
         for index in _windows(ctx):
-            add_into(buffer, index, share, xp)
+            B.add_into_(buffer, index, share)
         return _from_buffer(ctx, buffer)
 
 

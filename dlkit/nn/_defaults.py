@@ -7,25 +7,29 @@ from typing import Any
 from .. import init
 from ..autograd.tensor import Tensor
 from ..backend.arrays import DEFAULT_FLOAT
-from ..backend.layout import aligned
+from ..backend import ops as B
 from ..creation import zeros
 from .parameter import Parameter
 
 
-def empty_tensor(shape: tuple[int, ...], dtype: Any = None, device: Any = None) -> Tensor:
-    """A zero tensor of ``shape`` (float32 unless ``dtype`` says otherwise) on ``device`` (default: the default device)."""
+def _check_sizes(shape: tuple[int, ...]) -> None:
     for size in shape:
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
             raise ValueError(f"layer sizes must be non-negative integers, got shape {shape!r}")
+
+
+def empty_tensor(shape: tuple[int, ...], dtype: Any = None, device: Any = None) -> Tensor:
+    """A zero tensor of ``shape`` (float32 unless ``dtype`` says otherwise) on ``device`` (default: the default device)."""
+    _check_sizes(shape)
     return zeros(*shape, dtype=dtype or DEFAULT_FLOAT, device=device)
 
 
-def empty_parameter(shape: tuple[int, ...], dtype: Any = None, device: Any = None) -> Parameter:
-    """A parameter of ``shape``, to be filled by an initializer; its storage starts on a cache line
-    (``backend.layout``), and initializers and ``load_state_dict`` keep it there."""
-    param = Parameter(empty_tensor(shape, dtype, device))
-    param.data = aligned(param.data)
-    return param
+def empty_parameter(shape: tuple[int, ...], dtype: Any = None, device: Any = None, *,
+                    for_transposed_matmul: bool = False) -> Parameter:
+    """A zero parameter of ``shape``, to be filled by an initializer; ``for_transposed_matmul`` when the
+    layer multiplies by its transpose (the backend then stores it for that product)."""
+    _check_sizes(shape)
+    return Parameter(B.new_parameter_storage(shape, dtype, device, for_transposed_matmul=for_transposed_matmul))
 
 
 def fan_in_uniform_(weight: Parameter, bias: Parameter | None) -> None:

@@ -5,7 +5,6 @@ from typing import Any
 
 from .. import functional as F
 from ..autograd.tensor import Tensor
-from ..backend.layout import column_major
 from ._defaults import empty_parameter, fan_in_uniform_
 from .module import Module
 
@@ -19,10 +18,7 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        self.weight = empty_parameter((out_features, in_features), dtype, device)
-        # Column-major storage makes x @ weight.T a plain (in, out) BLAS product (see backend/layout.py);
-        # initializers and load_state_dict keep the layout (and the alignment) when they replace the values.
-        self.weight.data = column_major(self.weight.data)
+        self.weight = empty_parameter((out_features, in_features), dtype, device, for_transposed_matmul=True)
         self.bias = empty_parameter((out_features,), dtype, device) if bias else None
         self.reset_parameters()
 

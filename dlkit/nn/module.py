@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 from .. import backend
 from ..autograd.tensor import Tensor
-from ..backend.layout import keep_layout
+from ..backend import ops as B
 from .parameter import Parameter
 
 # Module bookkeeping attributes, never treated as members.
@@ -290,7 +290,7 @@ class Module:
         if errors:
             raise RuntimeError(f"load_state_dict: error(s) loading into {type(self).__name__}:\n  " + "\n  ".join(errors))
         for name, array in converted.items():
-            own[name].data = keep_layout(array, own[name].data)
+            own[name].data = B.stored_like(own[name].data, array)
         return IncompatibleKeys(missing, unexpected)
 
     # ----- description --------------------------------------------------------------------

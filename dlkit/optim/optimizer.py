@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from .. import backend
+from ..backend import ops as B
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.tensor import Tensor
 
@@ -109,6 +110,7 @@ class Optimizer:
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; with ``closure``, re-evaluate the loss first and return it."""
+        B.tune_process()  # once, on the first step: the process is training (see backend/tuning.py)
         loss = None
         if closure is not None:
             with enable_grad():

@@ -1,10 +1,12 @@
 """The speed-minded paths keep their promises: no shared gradient arrays, graphs freed by reference
-counting (memory flat over many training steps with the cycle collector off), and the pooling
-shortcut for tiling windows giving what the general offset loop gives. (Kernel fast paths against
-their portable fallbacks: ``test_kernels.py``.)"""
+counting (memory flat over many training steps with the cycle collector off), the pooling shortcut
+for tiling windows giving what the general offset loop gives, parameter layouts that survive every
+way of replacing values, and process-wide tuning that waits for first use. (The backend's fast
+paths against their portable versions: ``test_backend_ops.py``.)"""
 from __future__ import annotations
 
 import gc
+import json
 import os
 import subprocess
 import sys
@@ -65,6 +67,7 @@ def test_a_training_step_graph_is_freed_by_reference_counting() -> None:
     model = _cnn()
     opt = optim.SGD(model.parameters(), lr=0.01)
     x, y = dlkit.randn(4, 1, 12, 12), dlkit.randint(0, 10, (4,))
+    dlkit.backend.tune_process()  # the first step's one-time process tuning (a module import), not part of any graph
     gc.collect()
     gc.disable()
     try:
@@ -145,7 +148,7 @@ def test_tiling_pool_shortcut_equals_the_offset_loop(kind: str, shape, kernel, l
 
 
 def test_linear_weights_are_column_major_and_stay_so() -> None:
-    """Column-major storage (backend/layout.py) is invisible to results and survives re-initialization,
+    """Column-major storage (backend/storage.py) is invisible to results and survives re-initialization,
     loading a checkpoint and training; its gradient comes out column-major and is kept without a copy."""
     layer = nn.Linear(5, 3)
     assert layer.weight.data.flags.f_contiguous and layer.weight.shape == (3, 5)
@@ -224,14 +227,15 @@ for _ in range(5):
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 for _ in range(10):
     step()
-print(dlkit.backend.memory.APPLIED, (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 10)
+print(dlkit.backend.tuning.malloc_tuned(), (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 10)
 """
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the allocator tuning is for glibc on Linux")
 def test_training_steps_reuse_freed_memory_instead_of_faulting_pages_in() -> None:
-    """With dlkit's malloc tuning (backend/memory.py) a CNN step touches no fresh pages; with it
-    turned off, glibc hands the same arrays back to the kernel and faults them in every step."""
+    """With dlkit's malloc tuning (backend/malloc.py, applied on the first optimizer step) a CNN step
+    touches no fresh pages; turned off, glibc hands the same arrays back to the kernel and faults them in
+    every step."""
     def faults_per_step(keep: str) -> tuple[str, float]:
         env = {**os.environ, "DLKIT_KEEP_FREED_MEMORY": keep}
         out = subprocess.run([sys.executable, "-c", _FAULTS_SCRIPT], env=env, capture_output=True, text=True, check=True)
@@ -242,3 +246,54 @@ def test_training_steps_reuse_freed_memory_instead_of_faulting_pages_in() -> Non
     assert applied == "True" and tuned < 20, f"{tuned} page faults per step with the tuning on"
     applied, default = faults_per_step("0")
     assert applied == "False" and default > 10 * max(tuned, 1), f"{default} faults per step without it: the check proves nothing"
+
+
+_IMPORT_SCRIPT = """
+import builtins, ctypes, json, sys
+opened, loaded = [], []
+real_open, real_cdll = builtins.open, ctypes.CDLL
+def spy_open(file, *args, **kwargs):
+    opened.append(str(file))
+    return real_open(file, *args, **kwargs)
+class SpyCDLL(real_cdll):
+    def __init__(self, name, *args, **kwargs):
+        loaded.append(str(name))
+        super().__init__(name, *args, **kwargs)
+builtins.open, ctypes.CDLL = spy_open, SpyCDLL
+def seen():
+    return {"maps_read": "/proc/self/maps" in opened, "libraries_loaded": list(loaded),
+            "malloc_tuned": dlkit.backend.tuning.malloc_tuned(),
+            "modules": sorted(m for m in ("dlkit.backend.malloc", "dlkit.backend.blas") if m in sys.modules)}
+import dlkit
+from dlkit import nn, optim
+at_import = seen()
+layer = nn.Linear(256, 128)  # a weight large enough for the fused BLAS update
+opt = optim.SGD(layer.parameters(), lr=0.1)
+layer(dlkit.randn(4, 256)).sum().backward()
+opt.step()
+print(json.dumps([at_import, seen()]))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc tuning and the library scan are Linux-only")
+@pytest.mark.parametrize("keep", ["1", "0"])
+def test_importing_dlkit_changes_nothing_outside_it(keep: str) -> None:
+    """Import tunes no allocator and scans no loaded-library list (both spied on in a fresh interpreter);
+    the first optimizer step does, unless DLKIT_KEEP_FREED_MEMORY=0 turns the malloc tuning off."""
+    env = {**os.environ, "DLKIT_KEEP_FREED_MEMORY": keep}
+    out = subprocess.run([sys.executable, "-c", _IMPORT_SCRIPT], env=env, capture_output=True, text=True, check=True)
+    at_import, after_step = json.loads(out.stdout.strip().splitlines()[-1])
+    assert at_import == {"maps_read": False, "libraries_loaded": [], "malloc_tuned": None, "modules": []}
+    assert after_step["maps_read"], "the first large SGD update looks up numpy's BLAS"
+    libc_loaded = "None" in after_step["libraries_loaded"]  # CDLL(None): the symbols the interpreter links, libc's
+    if keep == "1":
+        assert after_step["malloc_tuned"] is True and libc_loaded
+    else:
+        assert after_step["malloc_tuned"] is False and not libc_loaded
+
+
+def test_import_time_shows_no_process_tuning() -> None:
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import dlkit"], capture_output=True, text=True, check=True)
+    imported = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if "|" in line}
+    assert "dlkit.nn" in imported, "the import-time listing was not read"
+    assert not imported & {"dlkit.backend.malloc", "dlkit.backend.blas"}

@@ -7,16 +7,15 @@ next step then touches brand-new pages, and the kernel zeroes every one of them.
 course CNN (batch 32, one thread, 150 steps in a loop): 26 ms per step with glibc's defaults, about
 a quarter of it in page faults and ~16 ``brk`` calls per step; 19.5 ms with the thresholds below.
 
-So, on Linux with glibc, importing dlkit raises the mmap threshold to its maximum (arrays up to
-32 MiB come from the reusable heap) and the trim threshold to 1 GiB (freed memory stays with the
-process). Memory a program once used stays reserved for it up to that much, as with the caching
-allocators of other frameworks. ``DLKIT_KEEP_FREED_MEMORY=0`` in the environment turns this off.
+So, on Linux with glibc, the mmap threshold goes to its maximum (arrays up to 32 MiB come from the
+reusable heap) and the trim threshold to 1 GiB (freed memory stays with the process): memory a
+program once used stays reserved for it up to that much, as with the caching allocators of other
+frameworks. This is process-wide, so it is applied by ``dlkit.backend.tune_process()`` (which the
+optimizers call on their first step), never at import.
 """
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
-import os
 import sys
 
 # mallopt parameters (malloc.h)
@@ -28,16 +27,13 @@ TRIM_THRESHOLD = 2**30
 
 def keep_freed_memory() -> bool:
     """Tune glibc's malloc to keep freed memory (see the module docstring); whether it was applied."""
-    if os.environ.get("DLKIT_KEEP_FREED_MEMORY", "1") == "0" or not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        # the symbols the interpreter is linked with, libc's among them (find_library would run ldconfig)
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # not glibc (e.g. musl has no mallopt)
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     # mallopt returns 1 on success; both must hold, since setting either freezes the other's default
     return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
-
-
-APPLIED = keep_freed_memory()
