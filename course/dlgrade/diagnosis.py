@@ -11,6 +11,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .harness.describe import _is_tensor, describe
+
 # Diagnosis codes. Generic ones come from comparing arrays; exercise-specific codes
 # (e.g. "bias_correction") come from the KnownMistake recognizers in the exercise specs.
 NOT_IMPLEMENTED = "not_implemented"
@@ -53,36 +55,11 @@ class Diagnosis:
         return self.message if not self.detail else f"{self.message}\n{self.detail}"
 
 
-def describe(value: Any) -> str:
-    """A short human description of a value's type and shape, e.g. ``ndarray (3, 4) float64``."""
-    if value is None:
-        return "None"
-    if _is_tensor(value):
-        return f"a dlkit/torch Tensor of shape {tuple(value.shape)}"
-    if isinstance(value, np.ndarray):
-        return f"ndarray {value.shape} {value.dtype}"
-    if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    if isinstance(value, (bool, np.bool_)):
-        return f"a bool ({value})"
-    if isinstance(value, (int, float, np.number)):
-        return f"a number ({value!r})"
-    return f"a {type(value).__name__}"
-
-
 def shape_of(value: Any) -> str:
     """Shape description of an argument for case labels: ``(5, 3)`` or ``float``."""
     if isinstance(value, np.ndarray):
         return str(value.shape)
     return type(value).__name__
-
-
-def _is_tensor(value: Any) -> bool:
-    # Duck-typed so torch and dlkit tensors are both recognised without importing either.
-    mod = type(value).__module__ or ""
-    return hasattr(value, "backward") and hasattr(value, "shape") and (
-        mod.startswith("dlkit") or mod.startswith("torch")
-    )
 
 
 def _fmt(x: float) -> str:

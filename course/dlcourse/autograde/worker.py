@@ -7,7 +7,6 @@ gradebook. It writes result.json (scores, diagnoses) beside the autograded noteb
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import time
@@ -22,6 +21,7 @@ from .limits import Limits
 from ..notebooks import is_grade, meta, read_notebook
 from ..project import Project
 from ..scratch import make_sandbox, sqlite_url
+from .kernelspec import install_kernel
 from .state import write_json_atomic
 
 
@@ -126,17 +126,7 @@ def _contain_config(config, job: dict, work: Path) -> None:
         "nbgrader.preprocessors.LimitOutput", contained.StderrIsNotFailure, "nbgrader.preprocessors.SaveAutoGrades",
         "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata",
     ]
-    # The `python3` kernelspec, for this job only: our launcher first, then ipykernel.
-    spec = work / "jupyter" / "kernels" / "python3"
-    spec.mkdir(parents=True, exist_ok=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "dlcourse.autograde.kernel", "-f", "{connection_file}"],
-        "display_name": "Python 3 (graded)", "language": "python", "metadata": {"debugger": False},
-    }), encoding="utf-8")
-    box_file = work / "kernel-box.json"
-    box_file.write_text(json.dumps(box), encoding="utf-8")
-    os.environ["JUPYTER_PATH"] = str(work / "jupyter")
-    os.environ["DLCOURSE_KERNEL_BOX"] = str(box_file)
+    install_kernel(box, work)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,75 +29,12 @@ from typing import Any, Callable
 import numpy as np
 
 from ...diagnosis import WRONG_TYPE, Diagnosis, describe
+from ...harness.adapters import one_node
 from ...harness.guard import reference
 from ...registry import Case, Exercise, KnownMistake, Output, register
 
 _BINARY = {"add": "+", "mul": "*"}
 _UNARY = ("pow", "sigmoid")
-
-
-# ---------------------------------------------------------------------------------------------
-# running one node of a learner's Value class
-
-
-def _node(out: Any, expr: str, method: str) -> Any:
-    """The result of an operation, or a clear error when it is not a graph node."""
-    if out is None:
-        raise TypeError(f"`{expr}` gave None: does `{method}` end with `return out`?")
-    for attr in ("data", "grad", "_backward"):
-        if not hasattr(out, attr):
-            raise TypeError(f"`{expr}` gave {describe(out)} without `.{attr}`: `{method}` must return "
-                            "a new Value whose _backward closure is set (out._backward = _backward).")
-    return out
-
-
-def one_node(Value: type, op: str) -> Callable[..., tuple]:
-    """A function of plain numbers that runs one operation of ``Value`` forward and backward.
-
-    ``op`` is "add", "mul", "pow" or "sigmoid"; see the module docstring for the signatures.
-    """
-    if op not in _BINARY and op not in _UNARY:
-        raise ValueError(f"one_node: op must be one of add, mul, pow, sigmoid; got {op!r}")
-    method_name = {"add": "__add__", "mul": "__mul__", "pow": "__pow__", "sigmoid": "sigmoid"}[op]
-    # Held in the closure so the grading guard also sees the notebook globals the methods use.
-    method = getattr(Value, method_name, None)
-
-    if op in _BINARY:
-        def run(a, b, upstream, grad_before, same_node):
-            if method is None:
-                raise TypeError(f"your Value class has no {method_name} method")
-            va = Value(a)
-            vb = va if same_node else Value(b)
-            va.grad = grad_before
-            vb.grad = grad_before
-            expr = "a {0} a" if same_node else "a {0} b"
-            out = _node(va + vb if op == "add" else va * vb, expr.format(_BINARY[op]), method_name)
-            out.grad = upstream
-            out._backward()
-            return float(out.data), float(va.grad), float(vb.grad)
-    elif op == "pow":
-        def run(a, k, upstream, grad_before):
-            if method is None:
-                raise TypeError("your Value class has no __pow__ method")
-            va = Value(a)
-            va.grad = grad_before
-            out = _node(va ** k, "a ** k", method_name)
-            out.grad = upstream
-            out._backward()
-            return float(out.data), float(va.grad)
-    else:
-        def run(a, upstream, grad_before):
-            if method is None:
-                raise TypeError("your Value class has no sigmoid method")
-            va = Value(a)
-            va.grad = grad_before
-            out = _node(va.sigmoid(), "a.sigmoid()", method_name)
-            out.grad = upstream
-            out._backward()
-            return float(out.data), float(va.grad)
-    run.__name__ = f"{getattr(Value, '__name__', 'Value')}_{op}"
-    run.__qualname__ = run.__name__
-    return run
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,104 +29,11 @@ from typing import Any, Callable
 import numpy as np
 
 from ... import diagnosis as dg
-from ...diagnosis import Diagnosis, describe
+from ...diagnosis import Diagnosis
+from ...harness.adapters import OP_BINARY as _BINARY, OP_UNARY as _UNARY, OPS as _OPS
 from ...harness.guard import reference
 from ...registry import Case, Exercise, KnownMistake, Output, register
 from .._common import away_from_zero, make_case, pick
-
-
-# ---------------------------------------------------------------------------------------------
-# running one op of a learner's engine
-
-class OpContext:
-    """The ``ctx`` handed to a learner's forward and backward in the op checks."""
-
-    def __init__(self) -> None:
-        self.saved_tensors: tuple = ()
-
-    def save_for_backward(self, *arrays: Any) -> None:
-        """Keep arrays for backward."""
-        self.saved_tensors = arrays
-
-
-_BINARY = ("add", "mul", "matmul")
-_UNARY = ("exp", "log", "sigmoid", "relu")
-_OPS = _BINARY + _UNARY + ("sum",)
-
-
-def _grads_tuple(cls_name: str, grads: Any, n: int) -> tuple:
-    if isinstance(grads, list):
-        grads = tuple(grads)
-    if n == 1 and not isinstance(grads, tuple):
-        grads = (grads,)
-    if not isinstance(grads, tuple) or len(grads) != n:
-        want = "(grad_a, grad_b)" if n == 2 else "grad_a (or the tuple (grad_a,))"
-        raise TypeError(f"{cls_name}.backward returned {describe(grads)}; it must return one gradient "
-                        f"per input: {want}.")
-    return grads
-
-
-def _shape_ok(cls_name: str, which: str, g: Any, x: np.ndarray, out: Any) -> None:
-    """A gradient must have its input's shape; say which rule fixes it when it does not."""
-    gshape, xshape = tuple(np.shape(g)), tuple(np.shape(x))
-    if g is None or gshape == xshape:
-        return
-    head = (f"{cls_name}.backward returned a gradient of shape {gshape} for {which}, which has shape {xshape}: "
-            "a gradient always has the shape of its tensor.")
-    if gshape == tuple(np.shape(out)):
-        hint = (f" This is the output's shape: {which} was broadcast in forward, so its copies' gradients "
-                f"must be summed back down with unbroadcast(..., {which}'s shape).")
-    elif len(gshape) == 2 and gshape == xshape[::-1]:
-        hint = " It is the transposed shape: check the order (and the .T) of the matmul operands."
-    else:
-        hint = ""
-    raise ValueError(head + hint)
-
-
-def one_op(cls: type, op: str) -> Callable[..., tuple]:
-    """A function of plain arrays that runs one op of a learner's engine forward and backward once.
-
-    ``op`` is one of add, mul, matmul (``(a, b, grad) -> (out, grad_a, grad_b)``), exp, log,
-    sigmoid, relu (``(a, grad) -> (out, grad_a)``) or sum (``(a, axis, keepdims, grad) -> (out,
-    grad_a)``). A gradient whose shape is not its input's raises an error that names the input.
-    """
-    if op not in _OPS:
-        raise ValueError(f"one_op: op must be one of {', '.join(_OPS)}; got {op!r}")
-    forward = getattr(cls, "forward", None)
-    backward = getattr(cls, "backward", None)
-    name = getattr(cls, "__name__", "Function")
-
-    def _check_out(out: Any) -> None:
-        if not isinstance(out, (np.ndarray, np.generic, float)):
-            raise TypeError(f"{name}.forward returned {describe(out)}; it must return a numpy array.")
-
-    if op in _BINARY:
-        def run(a, b, grad):
-            ctx = OpContext()
-            out = forward(ctx, a, b)
-            _check_out(out)
-            ga, gb = _grads_tuple(name, backward(ctx, grad), 2)
-            _shape_ok(name, "a", ga, a, out)
-            _shape_ok(name, "b", gb, b, out)
-            return out, ga, gb
-    elif op == "sum":
-        def run(a, axis, keepdims, grad):
-            ctx = OpContext()
-            out = forward(ctx, a, axis=axis, keepdims=keepdims)
-            _check_out(out)
-            (ga,) = _grads_tuple(name, backward(ctx, grad), 1)
-            _shape_ok(name, "a", ga, a, out)
-            return out, ga
-    else:
-        def run(a, grad):
-            ctx = OpContext()
-            out = forward(ctx, a)
-            _check_out(out)
-            (ga,) = _grads_tuple(name, backward(ctx, grad), 1)
-            _shape_ok(name, "a", ga, a, out)
-            return out, ga
-    run.__name__ = run.__qualname__ = f"{name}_{op}"
-    return run
 
 
 # ---------------------------------------------------------------------------------------------
@@ -840,59 +747,6 @@ register(Exercise(
 
 # ---------------------------------------------------------------------------------------------
 # the Linear module
-
-
-def linear_module(Linear: type) -> Callable[..., tuple]:
-    """A function of arrays that builds the learner's ``Linear`` and runs it forward and backward.
-
-    ``run(in_features, out_features, seed, x, weight, bias, grad_out)`` returns the layer's initial
-    ``(weight, bias)``, then (after loading ``weight`` and ``bias`` into it) the output for ``x``
-    and the gradients of ``x``, ``weight`` and ``bias`` when ``grad_out`` flows back into the
-    output. The backward pass uses the learner's own ops through a correct driver.
-    """
-    def run(in_features, out_features, seed, x, weight, bias, grad_out):
-        layer = Linear(in_features, out_features, rng=np.random.default_rng(seed))
-        for attr in ("weight", "bias"):
-            if not hasattr(layer, attr):
-                raise AttributeError(f"Linear({in_features}, {out_features}) has no attribute `{attr}`: "
-                                     f"store the parameters as self.weight and self.bias.")
-        W, b = layer.weight, layer.bias
-        for attr, t, want in (("weight", W, (in_features, out_features)), ("bias", b, (out_features,))):
-            if not hasattr(t, "data") or not hasattr(t, "requires_grad"):
-                raise TypeError(f"layer.{attr} is {describe(t)}; it must be a Tensor of your engine "
-                                f"(Tensor(array, requires_grad=True)), so the backward pass can reach it.")
-            if not t.requires_grad:
-                raise ValueError(f"layer.{attr} has requires_grad=False: parameters must be created with "
-                                 "requires_grad=True, or no gradient will ever reach them.")
-            if tuple(np.shape(t.data)) != want:
-                hint = " (transposed: in this lesson x @ weight, so weight is (in_features, out_features))" \
-                    if tuple(np.shape(t.data)) == want[::-1] else ""
-                raise ValueError(f"Linear({in_features}, {out_features}).{attr} has shape "
-                                 f"{tuple(np.shape(t.data))}; expected {want}{hint}.")
-        params = layer.parameters()
-        if not any(p is W for p in params) or not any(p is b for p in params):
-            raise ValueError("layer.parameters() does not list both self.weight and self.bias: an optimizer "
-                             "only updates the tensors parameters() returns.")
-        init_W, init_b = np.array(W.data, dtype=np.float64), np.array(b.data, dtype=np.float64)
-        W.data = np.array(weight, dtype=np.float64)
-        b.data = np.array(bias, dtype=np.float64)
-        W.grad = b.grad = None
-        T = type(W)
-        xt = T(np.array(x, dtype=np.float64), requires_grad=True)
-        out = layer(xt)
-        if getattr(out, "_ctx", None) is None:
-            raise ValueError("the layer's output has no graph (its _ctx is None): compute it with tensor "
-                             "operations (x @ self.weight + self.bias), not on .data arrays, so the engine "
-                             "records the ops for the backward pass.")
-        _drive(out, seed=grad_out)
-        for name, t in (("x", xt), ("weight", W), ("bias", b)):
-            if t.grad is None:
-                raise ValueError(f"after backward, {name}.grad is None: {name} is not part of the output's "
-                                 f"graph. Does forward use self.{name if name != 'x' else 'weight'} "
-                                 "(and the bias) as tensors?")
-        return init_W, init_b, np.asarray(out.data), xt.grad, W.grad, b.grad
-    run.__name__ = run.__qualname__ = f"{getattr(Linear, '__name__', 'Linear')}_module"
-    return run
 
 
 def _linear_init(in_features: int, out_features: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
