@@ -25,6 +25,7 @@ from typing import Any, Callable
 from .. import backend
 from .errors import GraphFreedError, ShapeError
 from .grad_mode import STATE
+from .tensor import Tensor
 
 # Called as guard(function_cls) before every forward when set (the grading toolkit uses it to
 # keep a learner's function from calling the reference it is being checked against).
@@ -165,6 +166,3 @@ def mixed_devices_message(op: str, tensors: list[Any]) -> str:
         f"{op}: expected all tensors to be on the same device, but found tensors on "
         f"{' and '.join(dict.fromkeys(places))}; move one explicitly with .to(device) first"
     )
-
-
-from .tensor import Tensor  # noqa: E402  (Tensor's methods call Functions; import after both exist)

@@ -1,11 +1,25 @@
-"""``Tensor``: an array that remembers how it was made, so gradients can flow back through it."""
+"""``Tensor``: an array that remembers how it was made, so gradients can flow back through it.
+
+Its operators and methods (``x + y``, ``x.sum()``, ``x.relu()``) call the ops of ``dlkit.functional``.
+That package sits above autograd and is built from it, so autograd never imports it: the ops are
+handed to this module by ``dlkit.functional`` itself (``use_ops``), before any tensor exists.
+"""
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any, Iterator
 
 from .. import backend
 from . import engine
 from .grad_mode import STATE
+
+_F: Any = None  # dlkit.functional, once it has called use_ops
+
+
+def use_ops(ops: ModuleType) -> None:
+    """Make ``ops`` (the module ``dlkit.functional``) what Tensor's operators and methods call."""
+    global _F
+    _F = ops
 
 
 class Tensor:
@@ -241,7 +255,7 @@ class Tensor:
                 dtype = arg
         out = self
         if device is not None:
-            out = ToDevice.apply(out, device=backend.device(device))
+            out = _F.to_device(out, device)
         if dtype is not None:
             out = _F.astype(out, dtype)
         return _F.clone(out) if copy and out is self else out
@@ -540,38 +554,7 @@ class Tensor:
         return _F.expand(self, *other.shape)
 
 
-class ToDevice:
-    """A move to another device: the output lives in the target's namespace, the gradient moves back.
-
-    Not applied through ``Function.apply`` (which keeps every result in its inputs' namespace);
-    its context is recorded here instead.
-    """
-
-    @classmethod
-    def apply(cls, tensor: Tensor, device: Any) -> Tensor:
-        """``tensor`` on ``device`` (``tensor`` itself when it is already there)."""
-        source = tensor.device
-        data = backend.to_device(tensor.data, device)
-        if data is tensor.data:
-            return tensor
-        xp = backend.namespace_of(data)
-        if not (tensor._requires_grad and STATE.enabled):
-            return Tensor._make(data, xp, None)
-        ctx = _Context(cls, xp)
-        ctx.inputs, ctx.needs_input_grad = (tensor,), (True,)
-        ctx.source = source
-        return Tensor._make(data, xp, ctx)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        """The gradient, copied back to the input's device."""
-        return backend.to_device(grad, ctx.source)
-
-
 _HOST_XP = backend.namespace_for(backend.device("cpu"))
-
-from .function import Context as _Context  # noqa: E402  (function imports Tensor; bind it once both exist)
-from .. import functional as _F  # noqa: E402  (functional builds on Tensor; bind it once both exist)
 
 
 def _rebuild(cls: type, data: Any, grad: Any, requires_grad: bool) -> Tensor:

@@ -19,13 +19,13 @@ import array_api_compat
 import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
-LIBRARIES = ("portable", "numpy", "cupy")
 _OPS: dict[str, Callable[..., Any]] = {}
 _IMPLEMENTATIONS: dict[str, dict[str, Callable[..., Any]]] = {}
 
 
 def library_of(array: Any) -> str:
     """Which implementation serves ``array``: ``"numpy"``, ``"cupy"`` or ``"portable"``."""
+    # type() first: numpy arrays are nearly every call, and this check costs the least
     if type(array) is np.ndarray or isinstance(array, np.generic):
         return "numpy"
     if array_api_compat.is_cupy_array(array):
@@ -37,26 +37,16 @@ def op(numpy: Callable[..., Any] | None = None, cupy: Callable[..., Any] | None 
     """Decorator: the decorated function is the portable version; ``numpy``/``cupy`` are fast paths
     for arrays of those libraries; the positional argument ``on`` tells which library an input is."""
     def deco(portable: F) -> F:
-        on_numpy = numpy or portable
-        on_cupy = cupy or portable
+        written = {"portable": portable, "numpy": numpy, "cupy": cupy}
+        chosen = {library: fn or portable for library, fn in written.items()}
 
         @functools.wraps(portable)
         def run(*args: Any, **kwargs: Any) -> Any:
-            array = args[on]
-            # type() first: numpy arrays are nearly every call, and this check costs the least
-            if type(array) is np.ndarray or isinstance(array, np.generic):
-                return on_numpy(*args, **kwargs)
-            if array_api_compat.is_cupy_array(array):
-                return on_cupy(*args, **kwargs)
-            return portable(*args, **kwargs)
+            return chosen[library_of(args[on])](*args, **kwargs)
 
         name = portable.__name__
         _OPS[name] = run
-        _IMPLEMENTATIONS[name] = {"portable": portable}
-        if numpy is not None:
-            _IMPLEMENTATIONS[name]["numpy"] = numpy
-        if cupy is not None:
-            _IMPLEMENTATIONS[name]["cupy"] = cupy
+        _IMPLEMENTATIONS[name] = {library: fn for library, fn in written.items() if fn is not None}
         return run  # type: ignore[return-value]
     return deco
 

@@ -6,7 +6,8 @@
     for xb, yb in loader:   # one epoch; each batch is one iteration
         ...
 """
-from .dataloader import DataLoader, default_collate
+from .collate import default_collate
+from .dataloader import DataLoader
 from .dataset import Dataset, TensorDataset
 from .datasets import HEIGHT_WEIGHT_COLUMNS, HEIGHT_WEIGHT_ROWS, load_digits, load_height_weight, load_mnist_subset
 from .idx import load_mnist, read_idx

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.tensor import Tensor
+from .collate import default_collate
 
 
 class Dataset:
@@ -25,8 +26,6 @@ class Dataset:
 
     def batch(self, indices: Sequence[int]) -> Any:
         """The samples at ``indices`` collated into one batch (tensors stacked along a new first axis)."""
-        from .dataloader import default_collate  # the loader imports this module
-
         if isinstance(indices, slice):
             indices = range(*indices.indices(len(self)))
         return default_collate([self[int(i)] for i in indices])

@@ -3,6 +3,9 @@
 Each op is a ``Function`` subclass with an analytic backward; the functions here normalize
 arguments (scalars, dims, shapes) and call ``Function.apply``.
 """
+import sys as _sys
+
+from ..autograd import tensor as _tensor
 from .activations import (
     ELU,
     GELU,
@@ -87,3 +90,8 @@ from .losses import (
 from .penalties import l1_penalty, l2_penalty
 from .pooling import AvgPool2d, MaxPool2d, avg_pool2d, max_pool2d
 from .softmax import LogSoftmax, Softmax, log_softmax, softmax
+from .transfer import ToDevice, to_device
+
+# Tensor's operators and methods (x + y, x.sum(), x.relu()) are these functions. Autograd sits below
+# this package and does not import it, so the package hands itself over here.
+_tensor.use_ops(_sys.modules[__name__])

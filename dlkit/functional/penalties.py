@@ -1,7 +1,7 @@
 """Regularization penalties over a set of parameters, to add to a loss (``loss + lam * l2_penalty(...)``)."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 from ..autograd.tensor import Tensor
 from .unary import abs

@@ -21,6 +21,7 @@ from .. import backend
 from ..autograd.tensor import Tensor
 from ..backend import ops as B
 from .parameter import Parameter
+from .summary import Summary, summary
 
 # Module bookkeeping attributes, never treated as members.
 _INTERNAL = frozenset({"training", "_buffers", "_forward_hooks", "_layers"})  # _layers: Sequential's cache
@@ -309,10 +310,8 @@ class Module:
             return f"{type(self).__name__}({extra})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
 
-    def summary(self, input_shape: tuple[int, ...], dtype: Any = "float32") -> Any:
+    def summary(self, input_shape: tuple[int, ...], dtype: Any = "float32") -> Summary:
         """A table of each layer's output shape and parameter count (runs one forward pass on zeros)."""
-        from .summary import summary
-
         return summary(self, input_shape, dtype)
 
 

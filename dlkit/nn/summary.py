@@ -1,4 +1,8 @@
-"""``summary(model, input_shape)``: each layer's output shape and parameter count, as a table."""
+"""``summary(model, input_shape)``: each layer's output shape and parameter count, as a table.
+
+``Module.summary`` calls it, so this module knows modules only by what it uses of them (``modules()``,
+``named_modules()``, forward hooks, ``parameters()``): nn/module.py imports it, not the other way round.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +11,6 @@ from typing import Any
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..backend.arrays import default_namespace, resolve_dtype
-from .module import Module
 
 
 @dataclass(frozen=True)
@@ -57,19 +60,19 @@ def _shape_of(out: Any) -> Any:
     return type(out).__name__
 
 
-def summary(model: Module, input_shape: tuple[int, ...], dtype: Any = "float32") -> Summary:
+def summary(model: Any, input_shape: tuple[int, ...], dtype: Any = "float32") -> Summary:
     """Run ``model`` once on zeros of ``input_shape`` (batch axis included) and tabulate its layers.
 
     Layers are the modules without submodules, in the order they ran; the model is put in eval
     mode for the pass (no dropout, no running-statistics update) and restored afterwards.
     """
-    if not isinstance(model, Module):
+    if not callable(getattr(model, "named_modules", None)) or not callable(getattr(model, "register_forward_hook", None)):
         raise TypeError(f"summary: model must be a Module, got {type(model).__name__}")
     names = {id(m): name for name, m in model.named_modules()}
     leaves = [m for m in model.modules() if not any(True for _ in m.children())]
     rows: list[SummaryRow] = []
 
-    def record(module: Module, inputs: tuple[Any, ...], out: Any) -> None:
+    def record(module: Any, inputs: tuple[Any, ...], out: Any) -> None:
         own = sum(p.numel() for p in module.parameters(recurse=False))
         rows.append(SummaryRow(names.get(id(module)) or type(module).__name__, type(module).__name__, _shape_of(out), own))
 

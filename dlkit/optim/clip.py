@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Iterable
 
 from ..autograd.tensor import Tensor
 

@@ -1,7 +1,6 @@
 """Parity with PyTorch for every layer op: values and gradients of each input, float64 and float32."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 

