@@ -8,6 +8,7 @@ from .diagnosis import Diagnosis
 from .display import show
 from .errors import CheckFailed
 from .registry import get_exercise
+from .calling import InProcessCaller
 from .runner import Report, run_exercise
 
 
@@ -32,7 +33,7 @@ def check(name: str, fn: Callable, *, hidden: bool = False) -> None:
     __tracebackhide__ = True  # pytest and IPython: hide this frame from tracebacks
     ex = get_exercise(name)
     _require_callable(name, fn)
-    report = run_exercise(ex, fn, hidden)
+    report = run_exercise(ex, InProcessCaller(fn), hidden)
     if not report.passed:
         raise CheckFailed(report.message(), exercise=name, diagnosis=report.first_failure.diagnosis) from None
     show([(True, name + (" (hidden tests)" if hidden else ""), _summary(report))])
@@ -79,7 +80,7 @@ def grade(
         if not callable(f):
             frac, detail = 0.0, f"not a function ({dg.describe(f)})"
         else:
-            report = run_exercise(ex, f, hidden)
+            report = run_exercise(ex, InProcessCaller(f), hidden)
             frac = report.part_fraction()
             detail = _summary(report) if report.passed else report.message()
             if not report.passed and frac > 0:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
+import hmac
 import importlib
 import zlib
 from dataclasses import dataclass, field
@@ -21,24 +23,27 @@ class Output:
 
 @dataclass
 class Case:
-    """One set of inputs. ``args`` are passed positionally in order; names appear in messages.
+    """One set of inputs, as plain data: ``args`` are passed positionally in order; names appear in messages.
 
+    Arguments are what can cross to a learner's kernel (see ``dlgrade.harness.wire``): arrays, numbers,
+    strings, containers, and the descriptors ``wire.Rng(seed)`` (a fresh generator each call) and
+    ``wire.TestFunction(name, params)`` (a test function built on each side).
     ``factors`` are named sizes (N, D, ...) used to name a wrong constant factor.
-    ``factory`` builds fresh args when they cannot be deep-copied (graphs of closures).
     ``stress`` marks inputs chosen to provoke overflow; a failure there is not a shape issue.
     """
 
     args: Mapping[str, Any] = field(default_factory=dict)
     label: str = ""
     factors: Mapping[str, float] = field(default_factory=dict)
-    factory: Callable[[], dict[str, Any]] | None = None
     stress: bool = False
 
     def fresh(self) -> dict[str, Any]:
-        """A new copy of the arguments, safe to hand to code that may modify it."""
-        if self.factory is not None:
-            return self.factory()
-        return {k: copy.deepcopy(v) for k, v in self.args.items()}
+        """A new copy of the arguments with descriptors made real (generators, test functions)."""
+        from .harness.functions import materialize
+        from .harness.wire import Rng, TestFunction
+
+        return {k: materialize(v) if isinstance(v, (Rng, TestFunction)) else copy.deepcopy(v)
+                for k, v in self.args.items()}
 
     def shapes(self) -> tuple:
         """The shapes of the array arguments (to tell shape variants apart)."""
@@ -69,10 +74,14 @@ class Exercise:
     outputs: tuple[Output, ...] = (Output("output"),)
     blocked: tuple[str, ...] = ()
     mistakes: tuple[KnownMistake, ...] = ()
-    # Exercises whose result is not a plain return value: ``extract(args, returned)`` gives
-    # what is compared (e.g. the .grad of every node after a learner's backward(root)), and
-    # ``verify(case, args, returned)`` replaces the numeric comparison (a topological order).
-    extract: Callable[[dict[str, Any], Any], Any] | None = None
+    # ``adapter`` names a function of dlgrade.harness.adapters that calls the learner's function (or class)
+    # in their kernel and returns plain data (e.g. every node's .grad after their backward(root)); the
+    # reference then takes the same plain arguments and returns the same plain structure.
+    # ``oracles`` maps a name in the learner's notebook to an oracle key: while this exercise runs, their
+    # function sees the grader's version under that name (``"ex:linreg.mse"``: that exercise's reference).
+    # ``verify(case, args, returned)`` replaces the numeric comparison (a topological order, statistics).
+    adapter: str | None = None
+    oracles: Mapping[str, str] = field(default_factory=dict)
     verify: Callable[[Case, dict[str, Any], Any], Any] | None = None
     allow_dlkit: bool = False
     rtol: float = 1e-6
@@ -83,13 +92,17 @@ class Exercise:
         """The lesson topic, the part of the name before the dot."""
         return self.name.split(".", 1)[0]
 
-    def seed(self, hidden: bool) -> int:
-        """A fixed seed per exercise; hidden tests use another one."""
+    def seed(self, hidden: bool, secret: bytes | None = None) -> int:
+        """The seed of the visible cases (fixed per exercise), or of the hidden ones: drawn from the grading
+        run's secret when there is one, so nobody can compute them in advance."""
+        if hidden and secret:
+            digest = hmac.new(secret, self.name.encode(), hashlib.sha256).digest()
+            return int.from_bytes(digest[:8], "big") % 2**63
         return (zlib.crc32(self.name.encode()) + (104729 if hidden else 0)) % 2**31
 
-    def make_cases(self, hidden: bool) -> list[Case]:
-        """The cases for the visible (or hidden) test, always the same for the same name."""
-        return list(self.cases(np.random.default_rng(self.seed(hidden)), hidden))
+    def make_cases(self, hidden: bool, secret: bytes | None = None) -> list[Case]:
+        """The cases for the visible (or hidden) test; the same for the same name and secret."""
+        return list(self.cases(np.random.default_rng(self.seed(hidden, secret)), hidden))
 
 
 _REGISTRY: dict[str, Exercise] = {}

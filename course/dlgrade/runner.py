@@ -2,18 +2,15 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import traceback
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from . import diagnosis as dg
 from .diagnosis import Diagnosis
-from .harness.guard import ReferenceBlocked
-from .harness.guard import blocking
+from .calling import Caller
 from .registry import Case, Exercise, KnownMistake
 
 _ALL = "*"  # a failure of the whole function rather than of one output
@@ -85,60 +82,33 @@ def _quiet():
 
 
 # ---------------------------------------------------------------------------------------
-# calling the learner's function
+# what the learner's function did, from the caller's plain report
 
 
-@dataclass
-class _Call:
-    value: Any = None
-    diagnosis: Diagnosis | None = None
-    warnings: list[str] = field(default_factory=list)
-
-
-def _is_internal(filename: str) -> bool:
-    here = os.path.dirname(os.path.abspath(__file__))
-    f = os.path.abspath(filename)
-    return f.startswith(here) or "site-packages" in f or f"{os.sep}numpy{os.sep}" in f or "<__array_function__" in f
-
-
-def _exception_diagnosis(exc: BaseException, args: dict[str, Any]) -> Diagnosis:
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _is_internal(f.filename)]
-    where = ""
-    if frames:
-        f = frames[-1]
-        where = f"\n  at line {f.lineno} in {f.name}(): {(f.line or '').strip()}"
+def _error_diagnosis(error: dict[str, Any], args: dict[str, Any]) -> Diagnosis:
+    """The diagnosis of a call that did not return: not implemented, the reference called, an exception."""
+    kind = error.get("kind")
+    if kind == "not_implemented":
+        return Diagnosis(dg.NOT_IMPLEMENTED, "not implemented yet — replace `raise NotImplementedError()` "
+                         "with your code, then run this cell again.")
+    if kind == "reference_called":
+        return Diagnosis(dg.REFERENCE_CALLED, str(error.get("message", "")))
+    if kind == "undefined":
+        return Diagnosis(dg.EXCEPTION, f"the function to check could not be found ({error.get('type')}: "
+                         f"{error.get('message')}). Did its cell run without an error? Run it again.")
+    where = error.get("where")
+    at = (f"\n  at line {where['line']} in {where['function']}(): {where['text']}"
+          if isinstance(where, dict) and where.get("line") else "")
     shapes = ", ".join(f"{k} {dg.shape_of(v)}" for k, v in args.items())
+    etype, message = str(error.get("type")), str(error.get("message"))
     hint = ""
-    if isinstance(exc, RecursionError):
+    if etype == "RecursionError":
         hint = "\nThe recursion is too deep (or never stops): use an explicit stack or a loop."
-    elif isinstance(exc, (ValueError, IndexError)) and ("shape" in str(exc) or "mismatch" in str(exc)
-                                                        or "broadcast" in str(exc) or "index" in str(exc)):
-        hint = "\nA shape mismatch: write the shape of every array next to each line and check the order of matmul operands."
-    return Diagnosis(dg.EXCEPTION, f"your function raised {type(exc).__name__}: {exc}{where}\n"
-                     f"  arguments: {shapes}{hint}")
-
-
-def call_learner(ex: Exercise, fn: Callable, args: dict[str, Any]) -> _Call:
-    """Call the learner's function under the guard, turning every failure into a diagnosis."""
-    out = _Call()
-    # Warnings are recorded, never printed: nbgrader gives zero to a cell that writes to stderr.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            with blocking(ex.name, fn, blocked=ex.blocked, allow_dlkit=ex.allow_dlkit) as violations:
-                out.value = fn(*args.values())
-        except NotImplementedError:
-            out.diagnosis = Diagnosis(dg.NOT_IMPLEMENTED, "not implemented yet — replace "
-                                      "`raise NotImplementedError()` with your code, then run this cell again.")
-        except ReferenceBlocked as exc:
-            out.diagnosis = Diagnosis(dg.REFERENCE_CALLED, str(exc))
-        except Exception as exc:  # the learner's bug, reported as a diagnosis
-            out.diagnosis = _exception_diagnosis(exc, args)
-        if out.diagnosis is None and violations:  # the learner caught our error and carried on
-            out.diagnosis = Diagnosis(dg.REFERENCE_CALLED, f"your function called `{violations[0]}`, "
-                                      "which is the reference being checked. Implement it yourself.")
-    out.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
-    return out
+    elif etype in ("ValueError", "IndexError") and any(w in message for w in ("shape", "mismatch", "broadcast",
+                                                                               "index")):
+        hint = ("\nA shape mismatch: write the shape of every array next to each line and check the order "
+                "of matmul operands.")
+    return Diagnosis(dg.EXCEPTION, f"your function raised {etype}: {message}{at}\n  arguments: {shapes}{hint}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -159,24 +129,12 @@ def _split(ex: Exercise, value: Any) -> list[Any] | Diagnosis:
     return list(value)
 
 
-def _expected(ex: Exercise, case: Case) -> tuple[dict[str, Any], list[Any]]:
-    args = case.fresh()
+def _expected(ex: Exercise, case: Case) -> list[Any]:
     with _quiet():
-        value = ex.reference(*args.values())
-    if ex.extract is not None:
-        value = ex.extract(args, value)
+        value = ex.reference(*case.fresh().values())
     split = _split(ex, value)
     assert not isinstance(split, Diagnosis), f"reference of {ex.name} returned {value!r}"
-    return args, split
-
-
-def _mutated(case: Case, before: dict[str, Any], after: dict[str, Any]) -> str | None:
-    if case.factory is not None:
-        return None
-    for k, v in before.items():
-        if isinstance(v, np.ndarray) and not np.array_equal(v, after[k], equal_nan=True):
-            return k
-    return None
+    return split
 
 
 def _close_all(a: list[Any], b: list[Any], names: list[str], ex: Exercise) -> bool:
@@ -213,36 +171,27 @@ def _perturb(v: Any, rng: np.random.Generator) -> Any:
     return None
 
 
-def _ignored_argument(ex: Exercise, fn: Callable, case: Case, expected: list[Any],
-                      got: list[Any], rng: np.random.Generator) -> str | None:
-    """The argument whose change changes the reference but not the learner's output, if any."""
-    if case.factory is not None:
-        return None
+def _perturbed(ex: Exercise, case: Case, expected: list[Any],
+               rng: np.random.Generator) -> list[tuple[str, dict[str, Any]]]:
+    """(argument name, arguments with that one changed) for each argument whose change changes the reference."""
+    if ex.adapter is not None:  # the arguments describe a graph; changing one number says nothing
+        return []
     names = [o.name for o in ex.outputs]
-    base = case.fresh()
-    for name, v in base.items():
+    out = []
+    for name, v in case.args.items():
         pv = _perturb(v, rng)
         if pv is None:
             continue
-        args = case.fresh()
+        args = dict(case.args)
         args[name] = pv
         try:
-            ref_args = {k: (a.copy() if isinstance(a, np.ndarray) else a) for k, a in args.items()}
             with _quiet():
-                exp2 = _split(ex, ex.reference(*ref_args.values()))
+                exp2 = _split(ex, ex.reference(*Case(args).fresh().values()))
         except Exception:  # the perturbed input is invalid for this exercise (a stride, say)
             continue
-        if isinstance(exp2, Diagnosis) or _close_all(exp2, expected, names, ex):
-            continue
-        call = call_learner(ex, fn, args)
-        if call.diagnosis is not None:
-            continue
-        got2 = _split(ex, call.value)
-        if isinstance(got2, Diagnosis):
-            continue
-        if _same(got, got2):
-            return name
-    return None
+        if not isinstance(exp2, Diagnosis) and not _close_all(exp2, expected, names, ex):
+            out.append((name, args))
+    return out
 
 
 def _known_mistakes(ex: Exercise, case: Case, got: list[Any], failed: list[str]) -> list[KnownMistake]:
@@ -252,11 +201,8 @@ def _known_mistakes(ex: Exercise, case: Case, got: list[Any], failed: list[str])
     hits = []
     for m in ex.mistakes:
         try:
-            args = case.fresh()
             with _quiet():
-                value = m.compute(*args.values())
-                if ex.extract is not None:
-                    value = ex.extract(args, value)
+                value = m.compute(*case.fresh().values())
             wrong = _split(ex, value)
         except Exception:  # a mistake that cannot even run on these inputs does not fit
             continue
@@ -273,40 +219,31 @@ def _same(a: list[Any], b: list[Any]) -> bool:
         return False
 
 
-def _nondeterministic(ex: Exercise, fn: Callable, case: Case, got: list[Any]) -> bool:
-    """True when a second call on the same inputs gives a different result."""
-    call = call_learner(ex, fn, case.fresh())
-    if call.diagnosis is not None:
-        return False
-    value = call.value
-    again = _split(ex, value) if ex.extract is None else None
-    return isinstance(again, list) and not _same(got, again)
+def _value_of(report: dict[str, Any]) -> Any:
+    return report.get("value")
 
 
-def run_case(ex: Exercise, fn: Callable, case: Case, index: int) -> CaseResult:
-    """Run one case: call the learner's function, compare with the reference, diagnose."""
+def run_case(ex: Exercise, case: Case, index: int, report: dict[str, Any], caller: Caller) -> CaseResult:
+    """Judge one case from the learner's report: compare with the reference, diagnose (asking the caller for
+    a few more calls when a failure has no known cause: a repeat, and each argument changed in turn)."""
     res = CaseResult(case, index)
-    _, expected = _expected(ex, case)
-    before = case.fresh()
-    args = case.fresh()
-    call = call_learner(ex, fn, args)
-    res.warnings = call.warnings
-    if call.diagnosis is not None:
-        res.diagnosis, res.failed = call.diagnosis, frozenset({_ALL})
+    res.warnings = list(report.get("warnings", []))
+    if report.get("error"):
+        res.diagnosis, res.failed = _error_diagnosis(report["error"], case.args), frozenset({_ALL})
         return res
-    moved = _mutated(case, before, args)
-    if moved is not None:
+    if report.get("mutated"):
+        moved = report["mutated"][0]
         res.diagnosis = Diagnosis(dg.MUTATED_INPUT, f"your function modified its input `{moved}` in "
                                   "place (e.g. `x[x < 0] = 0`, `w -= ...` or `+=` on an argument). "
                                   "Work on a copy or build a new array; the caller still needs the original.")
         res.failed = frozenset({_ALL})
         return res
     if ex.verify is not None:
-        res.diagnosis = ex.verify(case, args, call.value)
+        res.diagnosis = ex.verify(case, case.fresh(), _value_of(report))
         res.failed = frozenset({_ALL}) if res.diagnosis else frozenset()
         return res
-    value = ex.extract(args, call.value) if ex.extract is not None else call.value
-    got = _split(ex, value)
+    expected = _expected(ex, case)
+    got = _split(ex, _value_of(report))
     if isinstance(got, Diagnosis):
         res.diagnosis, res.failed = got, frozenset({_ALL})
         return res
@@ -326,18 +263,22 @@ def run_case(ex: Exercise, fn: Callable, case: Case, index: int) -> CaseResult:
     if res.known:
         res.diagnosis = Diagnosis(res.known[0].code, res.known[0].message, first.detail)
         return res
-    if _nondeterministic(ex, fn, case, got):
+    variants = _perturbed(ex, case, expected, np.random.default_rng(index))
+    again, *changed = caller(ex, [case.args] + [args for _, args in variants])
+    repeat = _split(ex, _value_of(again)) if not again.get("error") else None
+    if isinstance(repeat, list) and not _same(got, repeat):
         res.diagnosis = Diagnosis("nondeterministic", "your function gives different results for the same "
                                   "inputs. Does it draw its own random numbers (np.random...) instead of "
                                   "using the arguments it is given?", first.detail)
         return res
-    ignored = _ignored_argument(ex, fn, case, expected, got, np.random.default_rng(index))
-    if ignored is not None:
-        res.diagnosis = Diagnosis(dg.IGNORES_INPUT, f"your output does not change when `{ignored}` "
-                                  f"changes, but it should. Is `{ignored}` used at all — or is a "
-                                  "variable from outside the function (a global) used instead?\n"
-                                  f"(also: {first.message})", first.detail)
-        return res
+    for (name, _), rep in zip(variants, changed):
+        got2 = _split(ex, _value_of(rep)) if not rep.get("error") else None
+        if isinstance(got2, list) and _same(got, got2):
+            res.diagnosis = Diagnosis(dg.IGNORES_INPUT, f"your output does not change when `{name}` "
+                                      f"changes, but it should. Is `{name}` used at all — or is a "
+                                      "variable from outside the function (a global) used instead?\n"
+                                      f"(also: {first.message})", first.detail)
+            return res
     res.diagnosis = first
     return res
 
@@ -355,12 +296,13 @@ def _hardcoded(results: list[CaseResult], r: CaseResult) -> Diagnosis | None:
                      r.diagnosis.detail)
 
 
-def run_exercise(ex: Exercise, fn: Callable, hidden: bool = False) -> Report:
-    """Run every case of an exercise (visible or hidden) on the learner's function."""
-    cases = ex.make_cases(hidden)
+def run_exercise(ex: Exercise, caller: Caller, hidden: bool = False, secret: bytes | None = None) -> Report:
+    """Run every case of an exercise (visible or hidden, from ``secret``) through ``caller``; judge each."""
+    cases = ex.make_cases(hidden, secret)
+    reports = caller(ex, [case.args for case in cases])
     results: list[CaseResult] = []
-    for i, case in enumerate(cases):
-        r = run_case(ex, fn, case, i)
+    for i, (case, report) in enumerate(zip(cases, reports)):
+        r = run_case(ex, case, i, report, caller)
         if not r.passed:
             better = _hardcoded(results, r)
             if better is not None:

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import graphs
 from .describe import describe
 
 _NODE_BINARY = {"add": "+", "mul": "*"}
@@ -247,3 +248,31 @@ def linear_module(Linear: type) -> Callable[..., tuple]:
         return init_W, init_b, np.asarray(out.data), xt.grad, W.grad, b.grad
     run.__name__ = run.__qualname__ = f"{getattr(Linear, '__name__', 'Linear')}_module"
     return run
+
+
+def topological_sort_of_values(fn: Callable, args: dict, *, answer: Callable) -> Any:
+    """The learner's ``topological_sort(root)`` on a lesson-04 graph, as creation indices of the nodes."""
+    root, nodes = graphs.value_graph(args["kind"], args["vals"], answer)
+    return graphs.node_ids(fn(root), nodes)
+
+
+def backward_of_values(fn: Callable, args: dict, *, answer: Callable) -> np.ndarray:
+    """Every node's .grad after the learner's ``backward(root)`` on a lesson-04 graph."""
+    root, nodes = graphs.value_graph(args["kind"], args["vals"], answer)
+    fn(root)
+    return np.array([float(v.grad) for v in nodes])
+
+
+def backward_of_tensors(fn: Callable, args: dict, *, answer: Callable) -> list[Any]:
+    """Every node's .grad (None where none) after the learner's ``backward(root)`` on a lesson-06 graph."""
+    root, nodes = graphs.tensor_graph(args["kind"], args["seed"], args["pre"], answer)
+    fn(root)
+    return graphs.tensor_grads(nodes)
+
+
+# Adapters a request can name (``Exercise.adapter``): ``adapter(fn, args, answer=...) -> plain data``.
+ADAPTERS: dict[str, Callable[..., Any]] = {
+    "topological_sort_of_values": topological_sort_of_values,
+    "backward_of_values": backward_of_values,
+    "backward_of_tensors": backward_of_tensors,
+}

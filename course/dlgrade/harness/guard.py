@@ -33,6 +33,8 @@ BLOCKED_PACKAGES = ("torch",)
 class _State:
     active: str | None = None      # exercise being checked while a learner's function runs
     violations: list[str] = []     # what the learner's function tried to call
+    setup: tuple = ()              # (fn, blocked, allow_dlkit) of the running check
+    patches: Any = None            # what the running check patched, to undo
 
 
 _state = _State()
@@ -261,6 +263,13 @@ def _patch_sys_modules(p: _Patches) -> None:
             p.setitem(sys.modules, top, _BlockedModule(top))
 
 
+def _install(p: "_Patches", fn: Callable, blocked: tuple[str, ...], allow_dlkit: bool) -> None:
+    _install_apply_guard(p, blocked, allow_dlkit)
+    _patch_dlkit_attributes(p, blocked)
+    _patch_learner_namespace(p, fn, blocked)
+    _patch_sys_modules(p)
+
+
 @contextmanager
 def blocking(
     exercise: str,
@@ -280,12 +289,30 @@ def blocking(
     p = _Patches()
     _state.active = exercise
     _state.violations = []
+    _state.setup = (fn, blocked, allow_dlkit)
+    _state.patches = p
     try:
-        _install_apply_guard(p, blocked, allow_dlkit)
-        _patch_dlkit_attributes(p, blocked)
-        _patch_learner_namespace(p, fn, blocked)
-        _patch_sys_modules(p)
+        _install(p, fn, blocked, allow_dlkit)
         yield _state.violations
     finally:
-        p.restore()
+        _state.patches.restore()
         _state.active = None
+
+
+@contextmanager
+def suspended() -> Iterator[None]:
+    """Lift the lock-out while the check itself answers a call the learner's function made (an oracle: the
+    grader's version of another graded function), then put it back."""
+    if _state.active is None:
+        yield
+        return
+    exercise = _state.active
+    _state.patches.restore()
+    _state.active = None
+    try:
+        yield
+    finally:
+        _state.active = exercise
+        p = _Patches()
+        _install(p, *_state.setup)
+        _state.patches = p

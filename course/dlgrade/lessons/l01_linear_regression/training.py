@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...harness.guard import reference
+from ...harness.wire import Rng
 from ...registry import Exercise, KnownMistake, Output, register
 from .._common import make_case, pick
 
@@ -147,7 +148,7 @@ def _train_cases(rng: np.random.Generator, hidden: bool):
         y = X @ rng.normal(size=d) + float(rng.normal()) + 0.3 * rng.normal(size=n)
         seed = int(rng.integers(2**31))
         cases.append(make_case({"X": X, "y": y, "lr": float(rng.uniform(0.02, 0.06)), "epochs": ep,
-                                "batch_size": bs, "rng": np.random.default_rng(seed)},
+                                "batch_size": bs, "rng": Rng(seed)},
                                factors={"N": n, "D": d}, note=f"batch_size={bs}, epochs={ep}"))
     return cases
 

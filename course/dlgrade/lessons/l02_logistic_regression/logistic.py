@@ -12,6 +12,7 @@ import numpy as np
 
 from ...diagnosis import NONFINITE, SIGN, WRONG_SHAPE, WRONG_TYPE, Diagnosis, describe
 from ...harness.guard import reference
+from ...harness.wire import TestFunction
 from ...registry import Case, Exercise, KnownMistake, Output, register
 from .._common import make_case, pick
 
@@ -68,60 +69,33 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     return grad
 
 
-# Scalar functions of an array for the cases. Plain numpy, never wrapped by @reference:
-# the learner's function calls them while the guard is active.
-def _logistic_loss(X: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray], float]:
-    def f(w: np.ndarray) -> float:
-        z = X @ w
-        return float(np.mean(np.logaddexp(0.0, z) - y * z))
-    return f
-
-
-def _wavy(a: np.ndarray) -> Callable[[np.ndarray], float]:
-    def f(x: np.ndarray) -> float:
-        return float(np.sum(np.sin(3.0 * x) * a + x ** 3))
-    return f
-
-
-def _softmax_ce(y: np.ndarray) -> Callable[[np.ndarray], float]:
-    def f(z: np.ndarray) -> float:
-        m = z.max(axis=1, keepdims=True)
-        lse = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
-        return float(np.mean(lse - z[np.arange(len(y)), y]) + np.sum(z ** 2))
-    return f
-
-
-def _exp_sum(x: np.ndarray) -> float:
-    return float(np.sum(np.exp(2.0 * x)))
-
-
 def _numgrad_cases(rng: np.random.Generator, hidden: bool):
     cases = []
     if not hidden:
         n, d = 12, 3
         X = rng.normal(size=(n, d))
         y = rng.integers(0, 2, size=n).astype(np.float64)
-        cases.append(make_case({"f": _logistic_loss(X, y), "x": rng.normal(size=d), "h": 1e-5},
+        cases.append(make_case({"f": TestFunction("logistic_loss", {"X": X, "y": y}), "x": rng.normal(size=d), "h": 1e-5},
                                note="logistic loss of w"))
-        cases.append(make_case({"f": _wavy(rng.normal(size=(3, 4))), "x": rng.normal(size=(3, 4)),
+        cases.append(make_case({"f": TestFunction("wavy", {"a": rng.normal(size=(3, 4))}), "x": rng.normal(size=(3, 4)),
                                 "h": 1e-5}, note="sum(a·sin 3x + x³)"))
-        cases.append(make_case({"f": _exp_sum, "x": rng.normal(size=1) * 0.5, "h": 1e-5},
+        cases.append(make_case({"f": TestFunction("exp_sum"), "x": rng.normal(size=1) * 0.5, "h": 1e-5},
                                note="sum(exp 2x)"))
         yc = rng.integers(0, 4, size=2)
-        cases.append(make_case({"f": _softmax_ce(yc), "x": rng.normal(size=(2, 4)), "h": 1e-4},
+        cases.append(make_case({"f": TestFunction("softmax_ce", {"y": yc}), "x": rng.normal(size=(2, 4)), "h": 1e-4},
                                note="cross-entropy of logits"))
     else:
         n, d = 9, 5
         X = rng.normal(size=(n, d))
         y = rng.integers(0, 2, size=n).astype(np.float64)
-        cases.append(make_case({"f": _logistic_loss(X, y), "x": rng.normal(size=d), "h": 1e-4},
+        cases.append(make_case({"f": TestFunction("logistic_loss", {"X": X, "y": y}), "x": rng.normal(size=d), "h": 1e-4},
                                note="logistic loss of w"))
-        cases.append(make_case({"f": _wavy(rng.normal(size=(2, 3, 2))), "x": rng.normal(size=(2, 3, 2)),
+        cases.append(make_case({"f": TestFunction("wavy", {"a": rng.normal(size=(2, 3, 2))}), "x": rng.normal(size=(2, 3, 2)),
                                 "h": 1e-5}, note="sum(a·sin 3x + x³)"))
         yc = rng.integers(0, 3, size=5)
-        cases.append(make_case({"f": _softmax_ce(yc), "x": rng.normal(size=(5, 3)), "h": 1e-5},
+        cases.append(make_case({"f": TestFunction("softmax_ce", {"y": yc}), "x": rng.normal(size=(5, 3)), "h": 1e-5},
                                note="cross-entropy of logits"))
-        cases.append(make_case({"f": _exp_sum, "x": rng.normal(size=(1, 1)) * 0.5, "h": 1e-5},
+        cases.append(make_case({"f": TestFunction("exp_sum"), "x": rng.normal(size=(1, 1)) * 0.5, "h": 1e-5},
                                note="sum(exp 2x)"))
     return cases
 

@@ -1,8 +1,10 @@
 """A scalar autodiff engine (micrograd style): topological sort and the backward pass.
 
-The checks build graphs of this module's :class:`Value` (``data``, ``grad``, ``_prev``:
+The checks build graphs of ``dlgrade.harness.graphs.Value`` (``data``, ``grad``, ``_prev``:
 the tuple of input nodes, ``_backward``: a closure that adds the node's gradient into
-its inputs' ``grad``). The learner writes
+its inputs' ``grad``) from a plain spec (a kind and four numbers), in the learner's kernel
+and here alike; the nodes' local derivatives come from this module (an oracle), never from
+the kernel. The learner writes
 
 - ``topological_sort(root) -> list``: every node reachable from ``root`` exactly once,
   each after all of its inputs (so ``root`` is last);
@@ -14,114 +16,41 @@ A learner's own ``Value`` class with the same attribute names can pass
 """
 from __future__ import annotations
 
-import itertools
 import math
 from typing import Callable
 
 import numpy as np
 
-from ...diagnosis import Diagnosis, WRONG_TYPE
+from ...calling import answer, register_oracle
+from ...diagnosis import WRONG_TYPE, Diagnosis
+from ...harness.graphs import VALUE_OP, Value, node_ids, value_graph
 from ...harness.guard import reference
 from ...registry import Case, Exercise, KnownMistake, Output, register
 
-_counter = itertools.count()
+
+def _local_gradients(op: str, *args: float) -> tuple[float, ...]:
+    """The increments a node of op ``op`` sends to its inputs: (input values..., out.grad) -> per input."""
+    *x, g = args
+    if op == "+":
+        return g, g
+    if op == "*":
+        return x[1] * g, x[0] * g
+    if op == "tanh":
+        t = math.tanh(x[0])
+        return ((1 - t * t) * g,)
+    raise ValueError(f"unknown op {op!r}")
 
 
-class Value:
-    """A scalar node of a computation graph."""
-
-    def __init__(self, data: float, _prev: tuple = (), _op: str = "", label: str = ""):
-        self.data = float(data)
-        self.grad = 0.0
-        self._prev = tuple(_prev)
-        self._op = _op
-        self.label = label
-        self._backward: Callable[[], None] = lambda: None
-        self._order = next(_counter)  # creation order, to list gradients deterministically
-
-    def __add__(self, other: "Value") -> "Value":
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward() -> None:
-            self.grad += out.grad
-            other.grad += out.grad
-        out._backward = _backward
-        return out
-
-    def __mul__(self, other: "Value") -> "Value":
-        out = Value(self.data * other.data, (self, other), "*")
-
-        def _backward() -> None:
-            self.grad += other.data * out.grad
-            other.grad += self.data * out.grad
-        out._backward = _backward
-        return out
-
-    def tanh(self) -> "Value":
-        t = math.tanh(self.data)
-        out = Value(t, (self,), "tanh")
-
-        def _backward() -> None:
-            self.grad += (1 - t * t) * out.grad
-        out._backward = _backward
-        return out
-
-    def __repr__(self) -> str:
-        return f"Value({self.label or self._op}, data={self.data:.4g}, grad={self.grad:.4g})"
-
-
-def _graph(kind: str, vals: np.ndarray) -> Value:
-    a, b, c, d = (Value(v, label=n) for v, n in zip(vals, "abcd"))
-    if kind == "diamond":  # a used three times, c twice: gradients must sum over paths
-        e = a * b
-        e.label = "e=a*b"
-        f = e + a
-        f.label = "f=e+a"
-        g = (f * e).tanh()
-        g.label = "g=tanh(f*e)"
-        return g + (a * c)
-    if kind == "square":  # x * x: the same node twice in one operation
-        s = a * a
-        s.label = "s=a*a"
-        return (s + a) * b
-    if kind == "chain":
-        h = (a * b + c).tanh()
-        h.label = "h=tanh(a*b+c)"
-        return (h * d).tanh()
-    if kind == "shared":  # a reused intermediate at different depths
-        p = a * b
-        p.label = "p=a*b"
-        q = (p + c) * p
-        q.label = "q=(p+c)*p"
-        return (q + p * d).tanh() * p
-    raise ValueError(kind)
+register_oracle(VALUE_OP, _local_gradients)
 
 
 def _cases(rng: np.random.Generator, hidden: bool) -> list[Case]:
     kinds = ["chain", "diamond", "square"] if not hidden else ["shared", "diamond", "square", "chain"]
-    cases = []
-    for kind in kinds:
-        vals = rng.uniform(-1.5, 1.5, 4)
-        cases.append(Case(factory=lambda kind=kind, vals=vals: {"root": _graph(kind, vals)},
-                          label=f"graph '{kind}'"))
-    return cases
+    return [Case(args={"kind": kind, "vals": rng.uniform(-1.5, 1.5, 4)}, label=f"graph '{kind}'")
+            for kind in kinds]
 
 
-@reference("autodiff helper")
-def _nodes(root: Value) -> list[Value]:
-    """Every node reachable from root, in creation order."""
-    seen, stack, out = set(), [root], []
-    while stack:
-        v = stack.pop()
-        if id(v) not in seen:
-            seen.add(id(v))
-            out.append(v)
-            stack.extend(v._prev)
-    return sorted(out, key=lambda v: v._order)
-
-
-@reference("autodiff.topological_sort reference")
-def topological_sort(root: Value) -> list[Value]:
+def _topo(root: Value) -> list[Value]:
     """Iterative depth-first post-order: each node after its inputs, each exactly once."""
     order, visited, stack = [], set(), [(root, False)]
     while stack:
@@ -135,90 +64,102 @@ def topological_sort(root: Value) -> list[Value]:
     return order
 
 
-@reference("autodiff.backward reference")
-def backward(root: Value) -> None:
-    """root.grad = 1, then every _backward in reverse topological order."""
+@reference("autodiff.topological_sort reference")
+def topological_sort(kind: str, vals: np.ndarray) -> list[int]:
+    """A valid order of the graph's nodes, as creation indices."""
+    root, nodes = value_graph(kind, vals, answer)
+    return node_ids(_topo(root), nodes)
+
+
+def _drive(root: Value) -> None:
     root.grad = 1.0
-    for v in reversed(topological_sort(root)):
+    for v in reversed(_topo(root)):
         v._backward()
 
 
-def _grads(args: dict, returned: object) -> np.ndarray:
-    return np.array([v.grad for v in _nodes(args["root"])])
+@reference("autodiff.backward reference")
+def backward(kind: str, vals: np.ndarray) -> np.ndarray:
+    """Every node's gradient (creation order) after root.grad = 1 and each _backward in reverse order."""
+    root, nodes = value_graph(kind, vals, answer)
+    _drive(root)
+    return np.array([v.grad for v in nodes])
 
 
 def _verify_order(case: Case, args: dict, got: object) -> Diagnosis | None:
-    root = args["root"]
     if not isinstance(got, (list, tuple)):
-        return Diagnosis(WRONG_TYPE, f"topological_sort returned a {type(got).__name__}; expected a list of nodes.")
-    nodes = _nodes(root)
-    ids = {id(v) for v in nodes}
-    got_ids = [id(v) for v in got]
+        return Diagnosis(WRONG_TYPE, "topological_sort returned something that is not a list; expected a list "
+                         "of nodes.")
+    root, nodes = value_graph(args["kind"], args["vals"], answer)
+    got_ids = [int(i) for i in got]
     if len(set(got_ids)) != len(got_ids):
-        dup = next(v for i, v in enumerate(got) if id(v) in got_ids[:i])
-        return Diagnosis("duplicates", f"{dup!r} appears more than once: a node used by several others "
+        dup = next(i for k, i in enumerate(got_ids) if i in got_ids[:k])
+        what = repr(nodes[dup]) if 0 <= dup < len(nodes) else "an object"
+        return Diagnosis("duplicates", f"{what} appears more than once: a node used by several others "
                          "must be listed once — keep a set of visited nodes.")
-    missing = [v for v in nodes if id(v) not in set(got_ids)]
+    missing = [v for v in nodes if v._order not in set(got_ids)]
     if missing:
         return Diagnosis("missing_nodes", f"{len(missing)} of {len(nodes)} nodes are missing (e.g. "
                          f"{missing[0]!r}): visit the inputs of the inputs too, down to the leaves.")
-    if any(i not in ids for i in got_ids):
+    if any(i < 0 for i in got_ids):
         return Diagnosis("extra_nodes", "the list contains objects that are not nodes of this graph.")
 
-    def valid(order: list) -> bool:
-        pos = {id(v): i for i, v in enumerate(order)}
-        return all(pos[id(c)] < pos[id(v)] for v in order for c in v._prev)
+    def valid(order: list[int]) -> bool:
+        pos = {i: k for k, i in enumerate(order)}
+        return all(pos[c._order] < pos[v._order] for v in nodes for c in v._prev)
 
-    if valid(list(got)):
+    if valid(got_ids):
         return None
-    if valid(list(got)[::-1]):
+    if valid(got_ids[::-1]):
         return Diagnosis("reversed", "the order is reversed: each node must come after its inputs, "
                          "with the root last (reverse it in backward, not here).")
     return Diagnosis("wrong_order", "some node comes before one of its inputs: append a node only "
                      "after all of its inputs have been appended (depth-first, post-order).")
 
 
-def _topo_no_visited(v, out):
+def _topo_no_visited(v: Value, out: list) -> list:
     for c in v._prev:
         _topo_no_visited(c, out)
     out.append(v)
     return out
 
 
-def _bw_variant(kind: str):
-    def run(root):
+def _bw_variant(kind: str) -> Callable[[str, np.ndarray], np.ndarray]:
+    def drive(root: Value) -> None:
         if kind == "not_seeded":
-            for v in reversed(topological_sort(root)):
+            for v in reversed(_topo(root)):
                 v._backward()
         elif kind == "forward_order":
             root.grad = 1.0
-            for v in topological_sort(root):
+            for v in _topo(root):
                 v._backward()
         elif kind == "double_counted":
             root.grad = 1.0
             for v in reversed(_topo_no_visited(root, [])):
                 v._backward()
-        elif kind == "one_level":
-            root.grad = 1.0
-            root._backward()
         elif kind == "recursive":
             root.grad = 1.0
 
-            def go(v):
+            def go(v: Value) -> None:
                 v._backward()
                 for c in v._prev:
                     go(c)
             go(root)
+
+    def run(graph_kind: str, vals: np.ndarray) -> np.ndarray:
+        root, nodes = value_graph(graph_kind, vals, answer)
+        drive(root)
+        return np.array([v.grad for v in nodes])
     return run
 
 
 register(Exercise(
     "autodiff.topological_sort", "topological_sort(root) -> list of nodes, inputs before outputs",
     topological_sort, _cases, outputs=(Output("order"),), verify=_verify_order,
+    adapter="topological_sort_of_values",
 ))
 register(Exercise(
     "autodiff.backward", "backward(root) -> None; fills .grad of every node", backward, _cases,
-    outputs=(Output("grads"),), extract=_grads,
+    outputs=(Output("grads"),), adapter="backward_of_values",
     mistakes=(
         KnownMistake("not_seeded", "every gradient is zero: start with root.grad = 1 (dL/dL), then "
                      "propagate.", _bw_variant("not_seeded")),

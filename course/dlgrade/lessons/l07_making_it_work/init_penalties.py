@@ -16,6 +16,7 @@ import numpy as np
 
 from ...diagnosis import NONFINITE, WRONG_SHAPE, WRONG_TYPE, Diagnosis, describe
 from ...harness.guard import reference
+from ...harness.wire import Rng
 from ...registry import Case, Exercise, KnownMistake, Output, register
 from .._common import make_case, pick
 
@@ -39,10 +40,8 @@ def _init_cases(rng: np.random.Generator, hidden: bool):
     cases = []
     for fi, fo in pick(*_INIT_SHAPES, hidden):
         seed = int(rng.integers(2**31))
-        cases.append(Case(args={"fan_in": fi, "fan_out": fo, "rng": np.random.default_rng(seed)},
-                          label=f"fan_in={fi}, fan_out={fo}",
-                          factory=lambda fi=fi, fo=fo, seed=seed: {
-                              "fan_in": fi, "fan_out": fo, "rng": np.random.default_rng(seed)}))
+        cases.append(Case(args={"fan_in": fi, "fan_out": fo, "rng": Rng(seed)},
+                          label=f"fan_in={fi}, fan_out={fo}"))
     return cases
 
 
