@@ -7,11 +7,15 @@ PY     := $(VENV)/bin/python
 # Re-install only when the dependency list changes.
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# Every core by default (pytest-xdist); `make test PYTEST_JOBS=1` runs in one process.
+PYTEST_JOBS ?= auto
+# Extra JupyterLab flags: `make lab ARGS="--port=8899 --no-browser"`.
+ARGS ?=
 
-.PHONY: help install lab test benchmark course-check clean
+.PHONY: help install lab lab-settings test benchmark course-check clean
 
 help:
-	@echo "make lab        set up .venv and open the course in JupyterLab"
+	@echo "make lab        set up .venv and open the course in JupyterLab (ARGS=... passes JupyterLab flags)"
 	@echo "make test       set up .venv and run the test suite (FULL=1 adds the slow tests)"
 	@echo "make benchmark  time dlkit against hand-written numpy and PyTorch"
 	@echo "make course-check  prove every lesson's grader (instructors)"
@@ -27,12 +31,20 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Opens at the start page (lessons/README.md), rendered. The venv's bin/ goes on PATH because
-# nbgrader's formgrader runs `alembic` by bare name.
+# nbgrader's formgrader runs `alembic` by bare name. JupyterLab refuses to run as root (a container, a
+# cloud VM's root shell) unless told --allow-root: added only when we are root.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
-lab: install
-	@mkdir -p $(LAB_SETTINGS)
-	@echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}}}' > $(LAB_SETTINGS)/overrides.json
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter lab --ServerApp.root_dir=lessons --LabApp.default_url=/lab/tree/README.md
+LAB_CONFIG   := $(VENV)/etc/jupyter/labconfig
+LAB_AS_ROOT  := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+lab: install lab-settings
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter lab --ServerApp.root_dir=lessons --LabApp.default_url=/lab/tree/README.md $(LAB_AS_ROOT) $(ARGS)
+
+# Venv-local JupyterLab settings (nothing in the user's home): Markdown opens rendered; no news or
+# update pop-up over the first lesson (the announcements plugin off, news and update checks off).
+lab-settings:
+	@mkdir -p $(LAB_SETTINGS) $(LAB_CONFIG)
+	@echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}}, "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_SETTINGS)/overrides.json
+	@echo '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}' > $(LAB_CONFIG)/page_config.json
 
 # The regular run leaves out tests marked slow (full training runs, hostile grading, the
 # SIGKILL-resume load test); FULL=1 runs them too, as CI's full mode (`CI_FULL=1 bash .ci/run`) does.
@@ -44,7 +56,7 @@ endif
 
 # pytest exits 5 when it collects nothing: that is a broken suite, never a pass.
 test: install
-	@$(PY) -m pytest $(MARKERS) $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) -m pytest -n $(PYTEST_JOBS) $(MARKERS) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests - failing"; exit 1; fi; exit $$rc
 
 benchmark: install

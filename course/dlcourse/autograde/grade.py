@@ -19,11 +19,13 @@ from typing import Any
 from tqdm import tqdm
 
 from . import containment as ct
+from . import failures
 from .. import gradebook
 from ..errors import CourseError
 from .limits import Limits
 from ..notebooks import read_notebook
 from ..project import Project
+from .identify import wrong_lesson
 from .state import fingerprint, load_result, result_path, write_json_atomic
 from ..syllabus import Lesson, require_source
 
@@ -40,6 +42,8 @@ class GradeRun:
     failed: dict[str, str] = field(default_factory=dict)
     flags: dict[str, list[str]] = field(default_factory=dict)  # what limits stopped, tampering, broken cells
     containment: str = ""
+    retry: set[str] = field(default_factory=set)  # failed students a plain rerun grades again
+    would_grade: list[str] = field(default_factory=list)  # --dry-run: what a real run would grade
 
 
 # A worker outliving the notebook limit by worker_grace() is killed from outside (the notebook limit itself is
@@ -134,46 +138,70 @@ def _failure_reason(code: int | str, log: Path, limits: Limits) -> str:
     return f"worker exited with {code}: {last[:200]} (log: {log})"
 
 
-def unusable(folder: Path, notebooks: list[str]) -> str | None:
+def unusable(folder: Path, notebooks: list[str], project: Project | None = None, lesson: str = "") -> str | None:
     """Why a submission folder cannot be graded at all (naming the file and the problem), or None."""
     found = sorted(folder.glob("*.ipynb"))
     if not found:
         return f"{folder}: no notebook in the submission (expected {', '.join(notebooks)})"
     for path in found:
         try:
-            read_notebook(path)
+            nb = read_notebook(path)
         except CourseError as exc:
             return str(exc)
         if path.name not in notebooks:
             return f"{path}: not a notebook of this lesson (expected {', '.join(notebooks)})"
+        other = wrong_lesson(project, lesson, nb) if project is not None else None
+        if other:
+            return f"{path}: {other}"
     return None
 
 
+def submission_fingerprint(folder: Path, sources: list[Path]) -> str:
+    """What a committed result was graded from; the grader's source is part of it (a fixed hidden test regrades)."""
+    return fingerprint([p for p in folder.rglob("*") if p.is_file()]) + ":" + fingerprint(sources)
+
+
+def select(subs: dict[str, Path], students: list[str] | None, where: Path) -> dict[str, Path]:
+    """The submissions of the students asked for (all when None); unknown ids are a CourseError naming them."""
+    if not students:
+        return subs
+    missing = [s for s in students if s not in subs]
+    if missing:
+        raise CourseError(f"{where}: no submission from {', '.join(map(repr, missing))} "
+                          f"(collected: {', '.join(subs) or 'none'})")
+    return {s: subs[s] for s in students}
+
+
 def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = Limits(), force: bool = False,
-          cell_timeout: int | None = None, progress: bool = True) -> GradeRun:
+          cell_timeout: int | None = None, progress: bool = True, students: list[str] | None = None,
+          dry_run: bool = False) -> GradeRun:
     """Autograde every submission of `lesson` not yet graded in its current form; commit each as it finishes."""
     require_source(project, lesson)
     gradebook.require_lesson(project.gradebook, lesson.id)
     subs = submissions(project, lesson.id)
     if not subs:
         raise CourseError(f"{project.submitted}: no submissions for {lesson.id}; run `dlcourse collect` first")
+    subs = select(subs, students, project.submitted)
     sources = project.source_notebooks(lesson.id)
     run = GradeRun()
     pending: dict[str, str] = {}
     for student, folder in subs.items():
-        files = [p for p in folder.rglob("*") if p.is_file()]
-        problem = unusable(folder, [p.name for p in sources])
+        problem = unusable(folder, [p.name for p in sources], project, lesson.id)
         if problem:
             run.failed[student] = problem
             continue
-        # The grader's source is part of the fingerprint: fixing a hidden test regrades everyone.
-        fp = fingerprint(files) + ":" + fingerprint(sources)
+        fp = submission_fingerprint(folder, sources)
         done = load_result(project, lesson.id, student)
+        failed = failures.load(project, lesson.id, student)
         if not force and done is not None and done.get("fingerprint") == fp:
             run.skipped.append(student)
+        elif not force and failed and failed["fingerprint"] == fp and not failed["retry"]:
+            # The same file fails the same way every time: say so instead of launching it again.
+            run.failed[student] = f"{failed['reason']} (unchanged since the last run)"
         else:
             pending[student] = fp
-    if not pending:
+    if dry_run or not pending:
+        run.would_grade = list(pending)
         return run
 
     work_root = project.state / lesson.id / "work"
@@ -225,12 +253,18 @@ def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = L
                 # Only this (main) thread writes the gradebook, so SQLite never sees two writers.
                 result = json.loads(result_file.read_text(encoding="utf-8"))
                 _commit(project, lesson.id, student, result)
+                failures.clear(project, lesson.id, student)
                 shutil.rmtree(work, ignore_errors=True)
                 run.graded.append(student)
                 if result.get("flags"):
                     run.flags[student] = result["flags"]
             else:
                 run.failed[student] = _failure_reason(code, work / "worker.log", limits)
+                transient = not isinstance(code, int) or code < 0  # a limit, a kill or an interrupt
+                if transient:
+                    run.retry.add(student)
+                if code != "interrupted":
+                    failures.record(project, lesson.id, student, pending[student], run.failed[student], transient)
             bar.update(1)
     except KeyboardInterrupt:
         workers.stop_all()

@@ -3,25 +3,45 @@
 from __future__ import annotations
 
 import filecmp
+import fnmatch
 import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from traitlets.config import Config
+
 from .. import nbconfig
-from .generate import generate
-from .metadata import metadata_problems, total_points
 from ..notebooks import read_notebook
 from ..project import Project
-from .release import leaks_in
+from ..say import progress as bar
 from ..syllabus import Lesson, require_source
-from .validate import validate
+from .generate import generate
+from .metadata import metadata_problems, total_points
+from .release import leaks_in
+from .validate import validate_apart
 
 
-def sync_problems(fresh: Path, released: Path) -> list[str]:
+def ignored(rel: Path, patterns: list[str]) -> bool:
+    """Whether a path inside a lesson folder is editor or OS clutter (nbgrader's CourseDirectory.ignore)."""
+    return any(fnmatch.fnmatch(part, pattern) for part in rel.parts for pattern in patterns)
+
+
+def ignore_patterns(config: Config) -> list[str]:
+    """The course's ignore patterns (JupyterLab's .ipynb_checkpoints among them)."""
+    patterns = config.CourseDirectory.get("ignore", None)
+    return list(patterns) if patterns else [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_Store"]
+
+
+def sync_problems(fresh: Path, released: Path, patterns: list[str] = ()) -> list[str]:
     """Differences between a freshly generated lesson folder and the committed lessons/ folder."""
     if not released.is_dir():
         return [f"{released}: missing; run `dlcourse release`"]
-    want = {p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
-    have = {p.relative_to(released) for p in released.rglob("*") if p.is_file()}
+    files = lambda root: {p.relative_to(root) for p in root.rglob("*")  # noqa: E731
+                          if p.is_file() and not ignored(p.relative_to(root), list(patterns))}
+    want, have = files(fresh), files(released)
     problems = [f"{released / rel}: missing" for rel in sorted(want - have)]
     problems += [f"{released / rel}: not generated from solutions/ (stale?)" for rel in sorted(have - want)]
     problems += [
@@ -32,10 +52,9 @@ def sync_problems(fresh: Path, released: Path) -> list[str]:
     return problems
 
 
-def check_lesson(project: Project, lesson: Lesson, *, execute: bool = True) -> list[str]:
-    """All problems found in one lesson (empty list: the lesson is ready to release and grade)."""
+def static_problems(project: Project, config: Config, lesson: Lesson, where: Path) -> tuple[list[str], Path]:
+    """Metadata, points, sync and leak problems of one lesson, and the freshly generated student folder."""
     require_source(project, lesson)
-    config = nbconfig.load_config(project)
     problems: list[str] = []
     points = 0.0
     for source in project.source_notebooks(lesson.id):
@@ -44,15 +63,53 @@ def check_lesson(project: Project, lesson: Lesson, *, execute: bool = True) -> l
         points += total_points(nb)
     if abs(points - lesson.points) > 1e-9:
         problems.append(f"{project.syllabus}: {lesson.id} lists {lesson.points:g} points, notebooks carry {points:g}")
-    with tempfile.TemporaryDirectory(prefix="dlcourse-check-") as tmp:
-        fresh = generate(project, config, lesson.id, Path(tmp))
-        problems += sync_problems(fresh, project.lessons / lesson.id)
-        problems += leaks_in(project, lesson.id, fresh)
-        if execute:
-            for source in project.source_notebooks(lesson.id):
-                problems += [f"{source}: {p}" for p in validate(source, config)]
-                student = fresh / source.name
+    fresh = generate(project, config, lesson.id, where)
+    problems += sync_problems(fresh, project.lessons / lesson.id, ignore_patterns(config))
+    problems += leaks_in(project, lesson.id, fresh)
+    return problems, fresh
+
+
+def check_lessons(project: Project, lessons: list[Lesson], *, execute: bool = True, jobs: int = 2,
+                  progress: bool = True) -> Iterator[tuple[Lesson, list[str], float]]:
+    """(lesson, problems, seconds until its verdict) for each lesson, in order; empty problems: ready.
+
+    The notebook executions (the solution must pass, the fresh student version must fail) run in `jobs` child
+    processes while this one generates and compares the next lesson, so two cores finish a lesson in about the
+    time of its slower notebook.
+    """
+    config = nbconfig.load_config(project)
+    for lesson in lessons:
+        require_source(project, lesson)
+    runs: dict[str, list[tuple[Path, Future[list[str]]]]] = defaultdict(list)
+    steps = sum(1 + (2 * len(project.source_notebooks(lesson.id)) if execute else 0) for lesson in lessons)
+    meter = bar(iter(()), "checking", total=steps, enabled=progress)
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=jobs) as pool, tempfile.TemporaryDirectory(prefix="dlcourse-check-") as tmp:
+
+        def submit(lesson: Lesson, shown: Path, path: Path, invert: bool) -> None:
+            future = pool.submit(validate_apart, project.root, path, invert=invert)
+            future.add_done_callback(lambda _f: meter.update(1))  # type: ignore[attr-defined]
+            runs[lesson.id].append((shown, future))
+
+        if execute:  # the solutions need nothing generated: start them first
+            for lesson in lessons:
+                for source in project.source_notebooks(lesson.id):
+                    submit(lesson, source, source, False)
+        found: dict[str, list[str]] = {}
+        for lesson in lessons:
+            found[lesson.id], fresh = static_problems(project, config, lesson, Path(tmp) / lesson.id)
+            meter.update(1)  # type: ignore[attr-defined]
+            if execute:
                 # Judge the freshly generated student version, so this holds even when lessons/ is stale.
-                problems += [f"{project.lessons / lesson.id / source.name}: {p}"
-                             for p in validate(student, config, invert=True)]
-    return problems
+                for source in project.source_notebooks(lesson.id):
+                    submit(lesson, project.lessons / lesson.id / source.name, fresh / source.name, True)
+        for lesson in lessons:
+            problems = found[lesson.id] + [f"{shown}: {p}" for shown, future in runs[lesson.id]
+                                           for p in future.result()]
+            yield lesson, problems, time.monotonic() - start
+    meter.close()  # type: ignore[attr-defined]
+
+
+def check_lesson(project: Project, lesson: Lesson, *, execute: bool = True) -> list[str]:
+    """All problems found in one lesson (empty list: the lesson is ready to release and grade)."""
+    return next(check_lessons(project, [lesson], execute=execute, progress=False))[1]

@@ -1,8 +1,15 @@
-"""Run nbgrader's Validator API (the `nbgrader validate` command exits 0 even when validation fails)."""
+"""Run nbgrader's Validator API (the `nbgrader validate` command exits 0 even when validation fails).
+
+`python -m dlcourse.release.validate PROJECT NOTEBOOK [--invert]` runs one validation in its own process and
+prints its problems as JSON, so `dlcourse check` can execute the solution and the blank version side by side.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from traitlets.config import Config
@@ -34,3 +41,27 @@ def validate(path: Path, config: Config, *, invert: bool = False) -> list[str]:
     for cell in results.get("passed", []):
         problems.append(f"test passes without any student code: {cell['source'].splitlines()[0]!r}")
     return problems
+
+
+def validate_apart(project_root: Path, path: Path, *, invert: bool = False) -> list[str]:
+    """`validate` in a child process (the Validator changes the working folder, so two cannot share one)."""
+    cmd = [sys.executable, "-m", "dlcourse.release.validate", str(project_root), str(path)]
+    proc = subprocess.run(cmd + (["--invert"] if invert else []), capture_output=True, text=True)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return [f"could not execute the notebook (exit {proc.returncode}): {last}"]
+    return list(json.loads(proc.stdout))
+
+
+def _main(argv: list[str]) -> int:
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see cli._quiet_imports
+    from ..nbconfig import load_config
+    from ..project import Project
+
+    root, path = Path(argv[0]), Path(argv[1])
+    print(json.dumps(validate(path, load_config(Project(root)), invert="--invert" in argv[2:])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -6,16 +6,31 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from ..errors import CourseError
-from .export import rows
+from .export import PENDING, rows
 from ..autograde.diagnosis import pattern
+from ..notebooks import is_grade, is_solution, meta, read_notebook
 from ..project import Project
 from ..syllabus import Lesson
 from ..table import render
 
 
+STUBS = ("YOUR ANSWER HERE", "YOUR CODE HERE")
+
+
 def not_attempted(diagnosis: str) -> bool:
     """Whether a diagnosis says the learner left the stub in place."""
-    return "not implemented" in diagnosis.lower() or "NotImplementedError:" in diagnosis
+    return "not implemented" in diagnosis.lower() or "NotImplementedError" in diagnosis
+
+
+def untouched_answers(project: Project, lesson: str) -> set[tuple[str, str]]:
+    """(student, grade id) of manually graded answers still holding nothing but the stub text."""
+    found = set()
+    for path in sorted(project.autograded.glob(f"*/{lesson}/*.ipynb")):
+        student = path.parent.parent.name
+        for cell in read_notebook(path).cells:
+            if is_grade(cell) and is_solution(cell) and cell.source.strip() in STUBS:
+                found.add((student, str(meta(cell).get("grade_id"))))
+    return found
 
 
 def _plot(totals: list[float], max_total: float, path: Path, title: str) -> None:
@@ -49,10 +64,16 @@ def report(project: Project, lesson: Lesson, top: int = 5) -> Path:
     unanswered: Counter[str] = Counter()
     mistakes: Counter[str] = Counter()
     examples: dict[str, str] = {}
+    blank = untouched_answers(project, lesson.id)
+    pending: Counter[str] = Counter()
     for row in data:
-        totals[str(row["student"])] += float(row["points"] or 0)
+        if row["points"] == PENDING:
+            pending[str(row["exercise"])] += 1  # not yet known: neither full marks nor a miss
+            totals[str(row["student"])] += 0.0
+            continue
+        totals[str(row["student"])] += float(str(row["points"]))
         per_exercise[str(row["exercise"])].append(row["points"] == row["max_points"])
-        if not_attempted(str(row["diagnosis"])):
+        if not_attempted(str(row["diagnosis"])) or (row["student"], row["exercise"]) in blank:
             unanswered[str(row["exercise"])] += 1  # a gap in effort, not a misconception: counted apart
         elif row["diagnosis"]:
             key = f"{row['exercise']}: {pattern(str(row['diagnosis']))}"
@@ -64,9 +85,11 @@ def report(project: Project, lesson: Lesson, top: int = 5) -> Path:
     _plot(list(totals.values()), max_total, out / "scores.png", f"{lesson.id}: total scores")
     n = len(totals)
     mean = sum(totals.values()) / n
-    pass_rows = [[ex, f"{sum(ok)}/{len(ok)}", f"{100 * sum(ok) / len(ok):.0f}%", str(unanswered[ex])]
-                 for ex, ok in per_exercise.items()]
-    mistake_rows = [[str(count), examples[key][:160]] for key, count in mistakes.most_common(top)]
+    pass_rows = [[ex, f"{sum(ok)}/{len(ok)}", f"{100 * sum(ok) / len(ok):.0f}%", str(unanswered[ex]),
+                  str(pending[ex])] for ex, ok in per_exercise.items()]
+    pass_rows += [[ex, "-", "-", "0", str(n)] for ex, n in pending.items() if ex not in per_exercise]
+    # Whole diagnoses, one per line: cutting them hides the part that says what to re-teach.
+    mistake_lines = [f"- {count} student(s): {examples[key]}" for key, count in mistakes.most_common(top)]
     text = "\n".join([
         f"# {lesson.title} ({lesson.id}): class report",
         "",
@@ -76,13 +99,12 @@ def report(project: Project, lesson: Lesson, top: int = 5) -> Path:
         "",
         "## Full marks per exercise",
         "```",
-        render(["exercise", "full marks", "rate", "not attempted"], pass_rows),
+        render(["exercise", "full marks", "rate", "not attempted", "manual pending"], pass_rows),
         "```",
         "",
         f"## Most common diagnosed mistakes (top {top})",
-        "```",
-        render(["students", "diagnosis"], mistake_rows) if mistake_rows else "none: every test passed",
-        "```",
+        "",
+        *(mistake_lines or ["none: every test passed"]),
         "",
     ])
     path = out / "report.md"

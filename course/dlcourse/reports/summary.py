@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from ..gradebook import class_scores
 from ..autograde.grade import GradeRun
 from ..project import Project
+from ..say import count, names, paragraph
 from ..table import fmt_points, render
 
 
@@ -33,9 +36,42 @@ def summary_table(project: Project, lesson: str, run: GradeRun | None = None) ->
         table.append([student, status, f"{fmt_points(total)}/{fmt_points(total_max)}" if mine else "-", *marks])
     text = render(["student", "status", "auto", *cells], table)
     if run and run.flags:
-        text += "\n\nflagged (scored for what ran; see each notebook in autograded/):\n" + "\n".join(
-            f"  {s}: {line}" for s, lines in sorted(run.flags.items()) for line in lines)
+        text += "\n\nflagged (scored for what ran; see each notebook in autograded/):\n" + "\n".join(flag_lines(run))
     if run and run.failed:
-        text += "\n\nnot graded (will be retried on the next run):\n" + "\n".join(
-            f"  {s}: {why}" for s, why in run.failed.items())
+        text += "\n\nnot graded:\n" + "\n".join(
+            f"  {s}: {why}" + ("  [retried on the next run]" if s in run.retry else "")
+            for s, why in run.failed.items())
     return text
+
+
+def flag_lines(run: GradeRun) -> list[str]:
+    """One line per flag; a flag every graded student shares is printed once (it is about the lesson, not them)."""
+    by_line: dict[str, list[str]] = defaultdict(list)
+    for student, lines in sorted(run.flags.items()):
+        for line in dict.fromkeys(lines):
+            by_line[line].append(student)
+    out = []
+    for line, students in by_line.items():
+        if len(students) > 1 and len(students) == len(run.graded):
+            out.append(f"  every student ({len(students)}): {line}")
+    shared = {line for line, students in by_line.items() if len(students) > 1 and len(students) == len(run.graded)}
+    out += [f"  {s}: {line}" for s, lines in sorted(run.flags.items()) for line in dict.fromkeys(lines)
+            if line not in shared]
+    return out
+
+
+def grade_paragraph(project: Project, lesson: str, run: GradeRun) -> str:
+    """What the grade run did, what failed and what to do next, as one paragraph."""
+    pending = {r["student"] for r in class_scores(project.gradebook, lesson)
+               if r["needs_manual_grade"] and r["points"] is None}
+    stuck = [s for s in run.failed if s not in run.retry]
+    return paragraph(
+        f"Graded {count(len(run.graded), 'submission')} of {lesson}"
+        f" ({len(run.skipped)} unchanged since the last run, {len(run.failed)} failed).",
+        f"{count(len(run.flags), 'submission')} flagged: read the lines above." if run.flags else "",
+        f"Not gradable as submitted: {names(stuck)}; ask for a corrected file, `dlcourse collect` it, and grade "
+        "again (an unchanged file is not retried; --force retries it)." if stuck else "",
+        f"{names(sorted(run.retry))} stopped by a limit or an interrupt: the next run tries again." if run.retry
+        else "",
+        f"Next: grade the written answers of {count(len(pending), 'student')} in formgrader, then "
+        f"`dlcourse feedback {lesson}`." if pending else f"Next: `dlcourse feedback {lesson}`.")
