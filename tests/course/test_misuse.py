@@ -12,7 +12,7 @@ from dlcourse.notebooks import read_notebook
 
 from .conftest import LESSONS, copy_course, dlcourse
 
-COMMANDS = ["release", "check", "collect", "grade", "feedback", "export", "report"]
+COMMANDS = ["release", "check", "collect", "grade", "feedback", "export", "report", "status"]
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +76,65 @@ def test_zip_of_submissions(project: Path, tmp_path: Path) -> None:
     assert "yan, zoe" in proc.stdout
     assert "xi.ipynb: not a notebook" in proc.stderr and "__MACOSX/._zoe.ipynb" in proc.stderr
     assert (project / "course" / "submitted" / "yan" / LESSONS[0] / student.name).is_file()
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """`dlcourse --version` names dlcourse, nbgrader and Python."""
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["--version"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("dlcourse ") and "nbgrader" in out and "Python" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["grade", "01", "--jobs", "0"], "argument -j/--jobs: expected a whole number >= 1, got 0"),
+    (["grade", "01", "--jobs", "-3"], "argument -j/--jobs: expected a whole number >= 1, got -3"),
+    (["grade", "01", "-j", "two"], "argument -j/--jobs: expected a whole number >= 1, got 'two'"),
+    (["grade", "01", "--cell-timeout", "0"], "argument --cell-timeout: expected a whole number >= 1, got 0"),
+    (["grade", "01", "--memory-mb", "10"], "argument --memory-mb: expected a whole number >= 64, got 10"),
+    (["check", "--jobs", "0"], "argument -j/--jobs: expected a whole number >= 1, got 0"),
+    (["report", "01", "--top", "0"], "argument --top: expected a whole number >= 1, got 0"),
+    (["grade", "01", "--student", "template.db"], "reserved by the grading tools"),
+])
+def test_bad_arguments_are_refused_by_name(args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+                                           ) -> None:
+    """argparse refuses a bad value with exit 2 and a message naming the argument, expected and actual."""
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(args)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_lesson_prefix_is_accepted(project: Path) -> None:
+    """`dlcourse check --static 01` means the one lesson whose id starts with 01."""
+    proc = dlcourse(project, "check", "--static", "--no-progress", "01")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"ok   {LESSONS[1]}" in proc.stdout
+
+
+def test_static_check_ignores_jupyterlab_checkpoints(project: Path) -> None:
+    """Opening a lesson in JupyterLab leaves .ipynb_checkpoints/ beside it; check --static must not call it stale,
+    and release must leave it alone."""
+    lesson = project / "lessons" / LESSONS[1]
+    checkpoints = lesson / ".ipynb_checkpoints"
+    checkpoints.mkdir(exist_ok=True)
+    student = sorted(lesson.glob("*.ipynb"))[0]
+    (checkpoints / f"{student.stem}-checkpoint.ipynb").write_bytes(student.read_bytes())
+    proc = dlcourse(project, "check", "--static", LESSONS[1])
+    assert proc.returncode == 0 and "stale" not in proc.stdout, proc.stdout
+    dlcourse(project, "release", LESSONS[1], check=True)
+    assert (checkpoints / f"{student.stem}-checkpoint.ipynb").is_file()
+
+
+def test_unknown_student_is_named(project: Path) -> None:
+    """`grade --student` with an id nobody submitted names the folder and who did submit."""
+    dlcourse(project, "release", LESSONS[1], check=True)
+    inbox = project.parent / "inbox-unknown"
+    inbox.mkdir(exist_ok=True)
+    (inbox / "ada.ipynb").write_bytes(sorted((project / "lessons" / LESSONS[1]).glob("*.ipynb"))[0].read_bytes())
+    dlcourse(project, "collect", LESSONS[1], str(inbox), check=True)
+    proc = dlcourse(project, "grade", LESSONS[1], "--student", "zed")
+    assert proc.returncode == 2 and "no submission from 'zed'" in proc.stderr and "ada" in proc.stderr
+    dry = dlcourse(project, "grade", LESSONS[1], "--dry-run", "--student", "ada")
+    assert dry.returncode == 0 and "would grade 1 submission of" in dry.stdout and "Nothing was run" in dry.stdout
