@@ -93,6 +93,14 @@ def _error_diagnosis(error: dict[str, Any], args: dict[str, Any]) -> Diagnosis:
                          "with your code, then run this cell again.")
     if kind == "reference_called":
         return Diagnosis(dg.REFERENCE_CALLED, str(error.get("message", "")))
+    if kind == "timeout":
+        return Diagnosis("timeout", f"your function did not finish in time ({error.get('message')}): an endless "
+                         "loop, or far more work than the exercise needs?")
+    if kind == "dead":
+        return Diagnosis("kernel_died", "your kernel died while your function ran (out of memory, a crash, or "
+                         "os._exit?); the rest of the notebook was not graded.")
+    if kind == "no_reply":
+        return Diagnosis("no_reply", str(error.get("message", "")))
     if kind == "undefined":
         return Diagnosis(dg.EXCEPTION, f"the function to check could not be found ({error.get('type')}: "
                          f"{error.get('message')}). Did its cell run without an error? Run it again.")

@@ -270,6 +270,13 @@ def backward_of_tensors(fn: Callable, args: dict, *, answer: Callable) -> list[A
     return graphs.tensor_grads(nodes)
 
 
+# The oracle keys each adapter's graph may ask the grader about (nothing else is answered for it).
+ORACLES: dict[str, frozenset[str]] = {
+    "topological_sort_of_values": frozenset(),
+    "backward_of_values": frozenset({graphs.VALUE_OP}),
+    "backward_of_tensors": frozenset({graphs.TENSOR_OP}),
+}
+
 # Adapters a request can name (``Exercise.adapter``): ``adapter(fn, args, answer=...) -> plain data``.
 ADAPTERS: dict[str, Callable[..., Any]] = {
     "topological_sort_of_values": topological_sort_of_values,

@@ -73,6 +73,7 @@ def _no_two(X, y, w, b, lr):
 register(Exercise(
     "linreg.gd_step", "gd_step(X, y, w, b, lr) -> (w_new (D,), b_new float)", gd_step, _cases,
     outputs=(Output("w_new"), Output("b_new", "scalar")), blocked=("mse_loss",),
+    oracles={"mse_gradients": "ex:linreg.mse_gradients"},
     mistakes=(
         KnownMistake("ascent", "the step goes UPHILL: subtract the gradient (w - lr * dw), do not add it.",
                      _ascent),
@@ -187,6 +188,7 @@ register(Exercise(
     "train_linear(X, y, lr, epochs, batch_size, rng) -> (w (D,), b float, losses (epochs,))",
     train_linear, _train_cases,
     outputs=(Output("w"), Output("b", "scalar"), Output("losses")), blocked=("mse_loss",),
+    oracles={"gd_step": "ex:linreg.gd_step", "mse": "ex:linreg.mse", "predict": "ex:linreg.predict"},
     mistakes=(
         KnownMistake("no_shuffle", "the batches are the same rows in the same order every epoch: draw "
                      "`order = rng.permutation(N)` at the start of each epoch and cut the batches from "

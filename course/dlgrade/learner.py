@@ -12,7 +12,8 @@ from .calling import InProcessCaller
 from .runner import Report, run_exercise
 
 
-def _summary(report: Report) -> str:
+def summary(report: Report) -> str:
+    """One line: how many cases passed, with the first labels (and what numpy warned)."""
     n = len(report.results)
     which = "hidden cases" if report.hidden else "cases"
     labels = " · ".join(r.case.label for r in report.results[:4]) + (" · …" if n > 4 else "")
@@ -36,7 +37,7 @@ def check(name: str, fn: Callable, *, hidden: bool = False) -> None:
     report = run_exercise(ex, InProcessCaller(fn), hidden)
     if not report.passed:
         raise CheckFailed(report.message(), exercise=name, diagnosis=report.first_failure.diagnosis) from None
-    show([(True, name + (" (hidden tests)" if hidden else ""), _summary(report))])
+    show([(True, name + (" (hidden tests)" if hidden else ""), summary(report))])
 
 
 class Score(float):
@@ -82,7 +83,7 @@ def grade(
         else:
             report = run_exercise(ex, InProcessCaller(f), hidden)
             frac = report.part_fraction()
-            detail = _summary(report) if report.passed else report.message()
+            detail = summary(report) if report.passed else report.message()
             if not report.passed and frac > 0:
                 detail = f"{frac:.0%} of the parts correct. " + detail
         earned += frac / len(items)
