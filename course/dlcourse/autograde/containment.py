@@ -1,34 +1,32 @@
-"""Containment for learners' code: who the kernel runs as, what it can see and write, and how many processes
-and how much memory it may use.
+"""Containment for learners' code: who the kernel runs as, what it can see, start and reach, and how much
+memory and how many processes it may use.
 
-Layers, each used when the machine allows it (`probe` finds out, `Containment.describe` says which):
+Layers, each used when the machine allows it (`probe` finds out by starting a contained probe through the
+real kernel launcher; `Containment.describe` says which layers a run got and why others are missing):
 
 - resource limits (always): RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_NOFILE set by the worker and inherited
   by the kernel; RLIMIT_NPROC set by the kernel launcher;
+- namespaces (root, or any user where unprivileged user namespaces are allowed): the kernel runs on a new
+  root that holds only an allowlist (rootfs.py), with no network (its own network namespace: it talks to
+  the worker over unix sockets), its own System V IPC, and its own pids (it sees only itself in /proc);
+- seccomp (Linux with seccomp filters, any user): the kernel cannot start processes at all (seccomp.py);
 - a sandbox user (when grading as root): each parallel job slot has its own unprivileged account
-  (`dlcourse-sbx0`, `dlcourse-sbx1`, ...; created with useradd when missing). The kernel drops to it, so
-  RLIMIT_NPROC applies (the kernel ignores it for root) and counts only that one kernel's processes, and
-  every process the learner started can be found and killed by its uid, even one that left the process group;
-- a private mount namespace (root): the kernel sees the course's solutions/ and course/ folders (gradebook,
-  other students' submissions, grading state) and every temporary folder replaced by empty read-only
-  filesystems, every other filesystem read-only, and a fresh size-limited /tmp holding its own working copy;
+  (`dlcourse-sbx0`, `dlcourse-sbx1`, ...; created with useradd when missing), so the kernel cannot signal
+  the grader or read what only root may, and anything it left behind is found and killed by uid;
 - cgroups (when /sys/fs/cgroup is writable): a pids cgroup and a memory cgroup per job, so the process count
-  and the total memory of the kernel and everything it starts are capped together.
-
-As a normal user (an instructor's laptop) only the resource limits and a per-user RLIMIT_NPROC (the user's
-current process count plus the cap) apply; `describe()` says so and the hostile tests skip.
+  and the total memory of the worker and the kernel are capped together.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import json
 import os
 import pwd
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -41,28 +39,43 @@ class Containment:
     """What this machine lets the grader use (found once per run by `probe`)."""
 
     users: tuple[tuple[str, int, int], ...] = ()  # a sandbox account exists and works; empty when not root
-    mount_ns: bool = False
+    namespaces: bool = False  # allowlist root, no network, private IPC and pids
+    userns: bool = False  # the namespaces come from an unprivileged user namespace (grading as a normal user)
+    seccomp: bool = False  # the kernel cannot start processes
     pids_cgroup: str | None = None  # parent folder for per-job pids cgroups
     memory_cgroup: str | None = None  # parent folder for per-job memory cgroups
     problems: tuple[str, ...] = ()  # why a layer is missing
 
     @property
+    def mount_ns(self) -> bool:
+        """True when the kernel has its own (allowlist) view of the file system."""
+        return self.namespaces
+
+    @property
     def nproc_enforced(self) -> bool:
-        """True when a process cap really applies to the kernel (a sandbox user or a pids cgroup)."""
-        return bool(self.users) or self.pids_cgroup is not None
+        """True when no fork bomb can exhaust the machine: processes are refused (seccomp) or capped (a sandbox
+        user's RLIMIT_NPROC, a pids cgroup)."""
+        return self.seccomp or bool(self.users) or self.pids_cgroup is not None
 
     @property
     def isolated(self) -> bool:
-        """True when the kernel can neither read solutions/gradebook nor write outside its scratch folder."""
-        return bool(self.users) and self.mount_ns
+        """True when the kernel can neither read solutions/gradebook nor write outside its own /tmp."""
+        return self.namespaces
+
+    def layers(self) -> dict[str, bool]:
+        """The kernel-side layers, as the JobBox fields the kernel launcher reads."""
+        return {"namespaces": self.namespaces, "seccomp": self.seccomp}
 
     def describe(self) -> str:
-        """One line for logs and the summary."""
+        """One line for logs and the summary: the layers used, then what is missing and why."""
         parts = ["rlimits (AS, CPU, FSIZE, NOFILE, NPROC)"]
         if self.users:
             parts.append(f"one sandbox user per job ({USER_PREFIX}N)")
-        if self.mount_ns:
-            parts.append("private mount namespace (solutions/course hidden, filesystems read-only)")
+        if self.namespaces:
+            how = " in an unprivileged user namespace" if self.userns else ""
+            parts.append(f"own root with only the allowlist, no network, private IPC and pids{how}")
+        if self.seccomp:
+            parts.append("seccomp: no processes")
         if self.pids_cgroup:
             parts.append("pids cgroup")
         if self.memory_cgroup:
@@ -121,78 +134,103 @@ def _usable_cgroup(controller: str, knob: str) -> str | None:
             pass
 
 
-def _can_run_as(uid: int, gid: int, mount_ns: bool) -> str | None:
-    """None when the sandbox user can start this interpreter and import the kernel's packages, else why not.
+def try_layers(layers: dict[str, bool], user: tuple[str, int, int] | None) -> str | None:
+    """None when a kernel contained with `layers` (as `user`) starts, imports its packages and shows each layer
+    at work (pid 1, no grader code, no network, fork refused); otherwise why not, in one line."""
+    from .kernel import PROBE_MARK
 
-    With a mount namespace this goes through the real kernel launcher (which can re-expose an interpreter
-    that lives in a private folder such as /root/.pyenv)."""
-    from .kernel import PROBE_CODE
-
+    box = {**layers, "user": list(user) if user else None, "tmp_mb": 16, "nproc": 64}
     try:
-        if mount_ns:
-            proc = subprocess.run([sys.executable, "-m", "dlcourse.autograde.kernel", "--probe", str(uid), str(gid)],
-                                  capture_output=True, text=True, timeout=120, cwd="/")
-        else:
-            proc = subprocess.run([sys.executable, "-c", PROBE_CODE], capture_output=True, text=True,
-                                  timeout=120, user=uid, group=gid, extra_groups=[], cwd="/",
-                                  env={"PATH": os.environ.get("PATH", ""), "HOME": "/nonexistent"})
+        proc = subprocess.run([sys.executable, "-m", "dlcourse.autograde.kernel", "--probe", json.dumps(box)],
+                              capture_output=True, text=True, timeout=120, cwd="/")
     except (OSError, subprocess.SubprocessError) as exc:
         return str(exc)
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["?"])[-1]
-        return f"{sys.executable} cannot import the kernel's packages as an unprivileged user ({last}); " \
-               "make the checkout and its .venv readable by others (chmod o+rX)"
-    return None
+    output = proc.stdout + proc.stderr
+    reports = [ln[len(PROBE_MARK):] for ln in output.splitlines() if ln.startswith(PROBE_MARK)]
+    if proc.returncode != 0 or not reports:
+        last = ([ln for ln in output.splitlines() if ln.strip()] or ["no output"])[-1]
+        if user and not layers["namespaces"] and ("Error" in output or "denied" in output):
+            last += (f" ({sys.executable} as {user[0]}: make the checkout and its .venv readable by others, "
+                     "chmod o+rX)")
+        return last[:300]
+    seen = json.loads(reports[-1])
+    wrong = []
+    if layers["namespaces"] and (seen["pid"] != 1 or seen["grader_code"] or seen["network"] != "ENETUNREACH"):
+        wrong.append(f"namespaces not in effect ({seen})")
+    if layers["seccomp"] and seen["fork"] != "PermissionError":
+        wrong.append(f"fork was not refused ({seen['fork']})")
+    return "; ".join(wrong) or None
 
 
-def _mount_ns_works() -> str | None:
-    """None when a child can unshare a mount namespace and mount a tmpfs, else why not."""
-    code = ("import dlcourse.autograde.containment as c; c.unshare_mounts(); c.mount_tmpfs('/mnt', 'size=1m,mode=0555', True)")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    if proc.returncode != 0:
-        return (proc.stderr.strip().splitlines() or ["?"])[-1]
-    return None
+Attempt = Callable[[dict[str, bool], "tuple[str, int, int] | None"], "str | None"]
+
+
+def _label(layers: dict[str, bool]) -> str:
+    if not layers["namespaces"]:
+        return "seccomp alone" if layers["seccomp"] else "rlimits alone"
+    how = "unprivileged user namespace" if layers["userns"] else "namespaces as root"
+    return how + (" + seccomp" if layers["seccomp"] else "")
+
+
+def choose_layers(is_root: bool, user: tuple[str, int, int] | None, attempt: Attempt
+                  ) -> tuple[dict[str, bool], tuple[str, int, int] | None, list[str]]:
+    """The strongest kernel layers `attempt` (try_layers) shows working, the user the kernel runs as, and a
+    line for each stronger combination that failed.
+
+    Namespaces come from root (only with a sandbox user: the kernel must never run as root inside them) or,
+    for a normal user, from an unprivileged user namespace; seccomp is tried with them and without; when the
+    sandbox user cannot even start Python, the kernel runs as the grader with what is left."""
+    with_ns = {"namespaces": True, "userns": not is_root}
+    plain = {"namespaces": False, "userns": False}
+    candidates = [{**plain, "seccomp": True}, {**plain, "seccomp": False}]
+    if user is not None or not is_root:
+        candidates = [{**with_ns, "seccomp": True}, {**with_ns, "seccomp": False}] + candidates
+    problems: list[str] = []
+    for who in ((user, None) if user is not None else (None,)):
+        for layers in candidates:
+            why = attempt(layers, who)
+            if why is None:
+                if not layers["namespaces"]:
+                    problems.append("NOT CONTAINED: the kernel can read every file the grading user can, use the "
+                                    "network and see the grader's processes")
+                if user is not None and who is None:
+                    problems.append("the sandbox user cannot start Python here: the kernel runs as the grader")
+                return layers, who, problems
+            problems.append(f"{_label(layers)} failed: {why}")
+    return {**plain, "seccomp": False}, None, problems
 
 
 def probe(slots: int) -> Containment:
     """Find out (and set up) what containment this machine allows for `slots` parallel jobs.
 
-    $DLCOURSE_CONTAINMENT=rlimits turns the privileged layers off (for debugging; hostile tests then skip).
+    $DLCOURSE_CONTAINMENT=rlimits turns the kernel-side layers and sandbox users off (for debugging; the hostile
+    tests then skip).
     """
-    problems: list[str] = []
     if os.environ.get("DLCOURSE_CONTAINMENT") == "rlimits":
         return Containment(problems=("turned off by DLCOURSE_CONTAINMENT=rlimits",))
-    if os.geteuid() != 0:
-        return Containment(problems=("not root: no sandbox user, no mount namespace (process cap counts every "
-                                     "process of the grading user)",))
-    users: list[tuple[str, int, int]] = []
+    problems: list[str] = []
+    is_root = os.geteuid() == 0
     lease = None
+    if is_root:
+        try:
+            lease = UserLease()
+        except (OSError, subprocess.CalledProcessError, RuntimeError, KeyError) as exc:
+            detail = getattr(exc, "stderr", "") or str(exc)
+            problems.append(f"cannot create sandbox users with useradd ({detail.strip()})")
     try:
-        lease = UserLease()
-        users = [lease.user]
-    except (OSError, subprocess.CalledProcessError, RuntimeError, KeyError) as exc:
-        detail = getattr(exc, "stderr", "") or str(exc)
-        problems.append(f"cannot create sandbox users with useradd ({detail.strip()})")
-        users = []
-    mount_ns = False
-    if users:
-        why = _mount_ns_works()
-        mount_ns = why is None
-        if why:
-            problems.append(f"no private mount namespace ({why})")
-        why = _can_run_as(users[0][1], users[0][2], mount_ns)
-        if why:
-            problems.append(why)
-            users, mount_ns = [], False
-    if lease is not None:
-        lease.release()
+        layers, user, failed = choose_layers(is_root, lease.user if lease else None, try_layers)
+    finally:
+        if lease is not None:
+            lease.release()
+    problems += failed
     pids = _usable_cgroup("pids", "pids.max")
     memory = _usable_cgroup("memory", "memory.limit_in_bytes")
     if pids is None:
         problems.append("no writable pids cgroup")
     if memory is None:
         problems.append("no writable memory cgroup")
-    return Containment(tuple(users), mount_ns, pids, memory, tuple(problems))
+    return Containment(users=(user,) if user else (), pids_cgroup=pids, memory_cgroup=memory,
+                       problems=tuple(problems), **layers)
 
 
 # ------------------------------------------------------------------------------------ per job (parent side)
@@ -227,22 +265,28 @@ class UserLease:
         raise RuntimeError(f"all {MAX_USERS} sandbox accounts are in use")
 
     def release(self) -> None:
+        """Kill whatever the account still runs, then let another job take it."""
         reap_user(self.user[1])
         os.close(self.fd)
 
+
 @dataclass
 class JobBox:
-    """The containment of one job: its slot's user, cgroups and what the kernel must not see."""
+    """The containment of one job, as the kernel launcher reads it (kernel.py): its slot's user, the kernel-side
+    layers `probe` found, cgroups and limits."""
 
     slot: int
     user: tuple[str, int, int] | None = None
-    mount_ns: bool = False
+    namespaces: bool = False  # root: unshared directly (needs `user`); any other user: in a user namespace
+    seccomp: bool = False
     cgroups: list[str] = field(default_factory=list)
     nproc: int = 64
-    hide: list[str] = field(default_factory=list)
     tmp_mb: int = 512
+    # Folders that must not be in the kernel's view as a whole (checked against the allowlist, never mounted).
+    private: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
+        """The box as plain JSON data (the kernel launcher's input)."""
         return asdict(self)
 
 
@@ -320,24 +364,35 @@ def oom_killed(path: str) -> bool:
 
 # --------------------------------------------------------------------------------- killing a user's processes
 
+def _status(pid: str) -> dict[str, str]:
+    """The fields of /proc/PID/status that matter here (State, PPid, Uid, NSpid)."""
+    out = {}
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            if key in ("State", "PPid", "Uid", "NSpid"):
+                out[key] = value.strip()
+    return out
+
+
 def uid_pids(uid: int, keep: frozenset[int] = frozenset()) -> list[int]:
-    """Every live process whose real uid is `uid` (except `keep`). Zombies are left out: they are already dead
-    (their parent, the kernel, has not waited for them yet) and cannot be killed again."""
+    """Every live process whose real uid is `uid`, except `keep` and the contained kernel each of them started
+    (the child of a kept launcher that is pid 1 of its own pid namespace: the kernel itself, which cannot start
+    processes). Zombies are left out: they are already dead and cannot be killed again."""
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit() or int(entry.name) in keep:
             continue
         try:
-            with open(f"/proc/{entry.name}/status") as fh:
-                for line in fh:
-                    if line.startswith("State:") and line.split()[1] in ("Z", "X"):
-                        break
-                    if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            found.append(int(entry.name))
-                        break
+            st = _status(entry.name)
         except OSError:
             continue
+        if not st.get("Uid") or int(st["Uid"].split()[0]) != uid or st.get("State", " ")[0] in "ZX":
+            continue
+        nspid = st.get("NSpid", "").split()
+        if keep and int(st.get("PPid", 0)) in keep and len(nspid) > 1 and nspid[-1] == "1":
+            continue
+        found.append(int(entry.name))
     return found
 
 
@@ -389,62 +444,3 @@ def count_user_tasks(uid: int) -> int:
         except OSError:
             pass
     return total
-
-
-# ------------------------------------------------------------------------------------- mounts (kernel side)
-
-_CLONE_NEWNS = 0x00020000
-_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
-_MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
-_FLAG_NAMES = {"nosuid": _MS_NOSUID, "nodev": _MS_NODEV, "noexec": _MS_NOEXEC}
-_libc = None
-
-
-def _c():
-    global _libc
-    if _libc is None:
-        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    return _libc
-
-
-def _check(ret: int, what: str) -> None:
-    if ret != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def unshare_mounts() -> None:
-    """Enter a private mount namespace: nothing mounted here is seen outside."""
-    _check(_c().unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
-    _check(_c().mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "make / private")
-
-
-def mount_tmpfs(target: str, options: str, readonly: bool = False) -> None:
-    """Mount a fresh tmpfs over `target` (hiding what was there)."""
-    flags = _MS_NOSUID | _MS_NODEV | (_MS_RDONLY if readonly else 0)
-    _check(_c().mount(b"tmpfs", target.encode(), b"tmpfs", flags, options.encode()), f"mount tmpfs on {target}")
-
-
-def _mount_points() -> list[tuple[str, int]]:
-    """(mount point, per-mount flags) of every mount in this namespace."""
-    out = []
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        fields = line.split()
-        point = fields[4].encode().decode("unicode_escape")
-        flags = 0
-        for opt in fields[5].split(","):
-            flags |= _FLAG_NAMES.get(opt, 0)
-        out.append((point, flags))
-    return out
-
-
-def remount_readonly(keep_writable: tuple[str, ...]) -> list[str]:
-    """Make every mount read-only except the virtual ones and `keep_writable`; return what could not be."""
-    failed = []
-    for point, flags in _mount_points():
-        if point in keep_writable or point.startswith(("/proc", "/sys", "/dev")):
-            continue
-        ret = _c().mount(b"none", point.encode(), None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | flags, None)
-        if ret != 0:
-            failed.append(point)
-    return failed

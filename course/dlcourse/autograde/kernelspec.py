@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
+IPC_PARENT = "/tmp"  # short: a unix socket path must fit in 107 bytes, a job's work folder often does not
 
-def install_kernel(box: dict, work: Path) -> None:
-    """Point this process's `python3` kernelspec at `python -m dlcourse.autograde.kernel` with the job's box.
+
+def _socket_folder(box: dict) -> str:
+    """A fresh folder for the kernel's ZMQ sockets, only for this kernel's user; removed when the worker exits."""
+    folder = tempfile.mkdtemp(prefix="dlcourse-ipc-", dir=IPC_PARENT)
+    atexit.register(shutil.rmtree, folder, True)
+    if box.get("user"):
+        os.chown(folder, box["user"][1], box["user"][2])
+    os.chmod(folder, 0o700)
+    return folder
+
+
+def install_kernel(box: dict, work: Path) -> dict[str, str]:
+    """Point this process's `python3` kernelspec at `python -m dlcourse.autograde.kernel` with the job's box;
+    return the KernelManager settings for the connection to that kernel.
 
     nbgrader starts the kernel by name; JUPYTER_PATH makes this job's spec the one it finds, and the launcher
-    reads the box (user, mounts, limits) from the file named in DLCOURSE_KERNEL_BOX.
+    reads the box (user, layers, limits) from the file named in DLCOURSE_KERNEL_BOX. A kernel in its own
+    network namespace has no network, so it talks to the worker over unix sockets (ZMQ ipc) in a folder bound
+    into its root: the settings are then transport "ipc" and the socket path prefix as `ip`.
     """
+    box = dict(box)
+    settings: dict[str, str] = {}
+    if box.get("namespaces"):
+        box["ipc_dir"] = _socket_folder(box)
+        settings = {"transport": "ipc", "ip": os.path.join(box["ipc_dir"], "kernel")}
     spec = work / "jupyter" / "kernels" / "python3"
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "kernel.json").write_text(json.dumps({
@@ -24,3 +47,4 @@ def install_kernel(box: dict, work: Path) -> None:
     box_file.write_text(json.dumps(box), encoding="utf-8")
     os.environ["JUPYTER_PATH"] = str(work / "jupyter")
     os.environ["DLCOURSE_KERNEL_BOX"] = str(box_file)
+    return settings

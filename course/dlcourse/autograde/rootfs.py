@@ -1,0 +1,203 @@
+"""The graded kernel's file system: a new root that holds only an allowlist, built in a private mount namespace.
+
+The root is a small tmpfs. Into it, at the same absolute paths, go read-only bind mounts of:
+- the system: /usr, /lib, /lib64, /bin, /etc (libraries, fonts, locale, /etc/passwd);
+- the Python environment: the interpreter's prefix (e.g. /root/.pyenv/versions/3.11.x) and the venv;
+- the course code the kernel imports: dlkit/ (with its data files), and of course/dlgrade only __init__.py and
+  harness/ (never the references or the hidden-case generators);
+and, writable: a fresh size-limited /tmp holding the copy of the notebook's folder (/tmp/work) and the kernel's
+home (/tmp/home), a private /dev/shm, and the folder of the kernel's ZMQ sockets (/run/kernel). /dev has only
+null, zero, random and urandom; /proc is a fresh one for the kernel's own pid namespace. Then pivot_root makes
+this the root and the old one is detached: the checkout, its .git, solutions/, lessons/, tests/, submissions,
+the gradebook, the grading state, the host's /tmp and /var/tmp and the rest of /root simply do not exist there.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import namespaces as ns
+
+SYSTEM = ("/usr", "/lib", "/lib64", "/bin", "/etc")
+DEVICES = ("null", "zero", "random", "urandom")
+IPC_MOUNT = "/run/kernel"  # where the kernel sees its socket folder (its connection file says so)
+WORK, HOME = "/tmp/work", "/tmp/home"
+_STAGES = ("/mnt", "/media", "/srv", "/opt", "/var/tmp", "/tmp", "/run")  # an empty tmpfs goes over one of them
+
+
+def _under(path: str, folder: str) -> bool:
+    folder = folder.rstrip("/") or "/"
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def python_paths() -> list[str]:
+    """The interpreter's installation and the environment it runs in (venv), as this process sees them."""
+    exe = os.path.realpath(sys.executable)
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, os.path.dirname(exe)}
+    return sorted(p for p in paths if p and os.path.exists(p))
+
+
+def _package_dir(name: str) -> str:
+    """The folder of the importable package `name` (found, not imported); LookupError when absent."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise LookupError(f"kernel allowlist: package {name!r} is not importable from {sys.executable}")
+    return os.path.abspath(next(iter(spec.submodule_search_locations)))
+
+
+def course_paths() -> list[str]:
+    """The course code the graded kernel may read: dlkit, and of dlgrade only its __init__ and harness/ (what
+    calls a learner's function and returns plain data). The references, cases, diagnosis and the grader's
+    tooling (dlcourse) stay out: the grader decides in its own process."""
+    dlgrade = _package_dir("dlgrade")
+    return [_package_dir("dlkit"), os.path.join(dlgrade, "__init__.py"), os.path.join(dlgrade, "harness")]
+
+
+def checkout_root() -> str:
+    """The checkout this code runs from (it must never be visible as a whole)."""
+    return str(Path(__file__).resolve().parents[3])
+
+
+def wanted() -> list[str]:
+    """The paths the kernel needs, as found (before resolving links and removing nested ones)."""
+    return [p for p in (*SYSTEM, *python_paths(), *course_paths()) if os.path.lexists(p)]
+
+
+def allowlist(private: tuple[str, ...] = ()) -> list[str]:
+    """Every path bound into the kernel's root, nested ones removed; ValueError when one would expose a folder
+    of `private` (or the checkout) as a whole, e.g. a venv at the checkout's root or a checkout under /usr."""
+    wanted_paths = wanted()
+    real = sorted({os.path.realpath(p) for p in wanted_paths} | {os.path.abspath(p) for p in wanted_paths
+                                                                 if not os.path.islink(p)})
+    for secret in (checkout_root(), *private):
+        secret = os.path.realpath(secret)
+        for path in real:
+            if _under(secret, path):
+                raise ValueError(f"kernel allowlist: {path} would expose {secret} (it contains it); keep the "
+                                 "checkout and the course folder outside the Python environment and the system "
+                                 "folders")
+    kept: list[str] = []
+    for path in real:  # sorted: a folder comes before what is under it
+        if not any(_under(path, k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def symlinks(paths: list[str]) -> dict[str, str]:
+    """Symbolic links met on the way to each of `paths` (e.g. /lib -> usr/lib), as link -> target."""
+    out = {}
+    for path in paths:
+        parts = Path(path).parts
+        for i in range(2, len(parts) + 1):
+            here = str(Path(*parts[:i]))
+            if os.path.islink(here):
+                out[here] = os.readlink(here)
+    return out
+
+
+@dataclass
+class RootSpec:
+    """What goes into the kernel's new root (see the module docstring)."""
+
+    paths: list[str]  # read-only, at the same absolute paths
+    links: dict[str, str] = field(default_factory=dict)  # symbolic links recreated (link -> target)
+    tmp_mb: int = 512
+    work_files: dict[str, bytes] = field(default_factory=dict)  # relative path under /tmp/work -> contents
+    home_files: dict[str, bytes] = field(default_factory=dict)  # relative path under /tmp/home -> contents
+    owner: tuple[int, int] | None = None  # uid, gid of the kernel's files (None: the creating user, in a userns)
+    ipc_dir: str | None = None  # host folder of the kernel's sockets, bound writable at IPC_MOUNT
+    proc: bool = True  # a fresh /proc (only meaningful in a new pid namespace)
+
+
+def root_spec(private: tuple[str, ...] = (), **kw) -> RootSpec:
+    """The allowlist root for this interpreter and course code (`kw`: the other RootSpec fields)."""
+    return RootSpec(paths=allowlist(private), links=symlinks(wanted()), **kw)
+
+
+def _stage(spec: RootSpec) -> str:
+    """An existing folder to build the new root on, holding none of the sources."""
+    sources = [*spec.paths, *([spec.ipc_dir] if spec.ipc_dir else [])]
+    for folder in _STAGES:
+        if os.path.isdir(folder) and not os.path.islink(folder) and not any(_under(s, folder) for s in sources):
+            return folder
+    raise RuntimeError(f"kernel root: no folder among {_STAGES} to build on that holds none of {sources}")
+
+
+def _mkdirs(path: str) -> None:
+    os.makedirs(path, mode=0o755, exist_ok=True)
+
+
+def _touch(path: str) -> None:
+    _mkdirs(os.path.dirname(path))
+    with open(path, "a"):
+        pass
+
+
+def _write_tree(base: str, files: dict[str, bytes], owner: tuple[int, int] | None) -> None:
+    """Write `files` under `base` (a fresh folder on the new /tmp), all owned by `owner`."""
+    _mkdirs(base)
+    for rel, data in files.items():
+        dest = os.path.normpath(os.path.join(base, rel))
+        if not _under(dest, base) or dest == base:
+            raise ValueError(f"kernel root: {rel!r} would be written outside {base}")
+        _mkdirs(os.path.dirname(dest))
+        with open(dest, "wb") as fh:
+            fh.write(data)
+    if owner is not None:
+        for folder, dirs, names in os.walk(base):
+            for path in (folder, *(os.path.join(folder, n) for n in names)):
+                os.lchown(path, *owner)
+
+
+def build(spec: RootSpec, pivot_nr: int) -> None:
+    """In a fresh mount namespace (already unshared): build the new root and pivot into it."""
+    ns.make_private()
+    stage = _stage(spec)
+    ns.mount("tmpfs", stage, "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, "size=1m,mode=0755")
+
+    def inside(path: str) -> str:
+        return stage + path
+
+    for path in spec.paths:
+        if os.path.isdir(path):
+            _mkdirs(inside(path))
+        else:
+            _touch(inside(path))
+        ns.bind_readonly(path, inside(path), recursive=os.path.isdir(path))
+        for sub in ns.mounts_under(inside(path)):  # the submounts a recursive bind brought along
+            if sub != inside(path):
+                ns.remount_readonly(sub)
+    for link, target in spec.links.items():
+        if not os.path.lexists(inside(link)):
+            _mkdirs(os.path.dirname(inside(link)))
+            os.symlink(target, inside(link))
+
+    dev = inside("/dev")
+    _mkdirs(dev)
+    for name in DEVICES:
+        _touch(f"{dev}/{name}")
+        ns.mount(f"/dev/{name}", f"{dev}/{name}", None, ns.MS_BIND)
+    _mkdirs(f"{dev}/shm")
+    ns.mount("tmpfs", f"{dev}/shm", "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, "size=64m,mode=1777")
+    if spec.proc:
+        for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                             ("stderr", "/proc/self/fd/2")):
+            os.symlink(target, f"{dev}/{name}")
+        _mkdirs(inside("/proc"))
+        ns.mount("proc", inside("/proc"), "proc", ns.MS_NOSUID | ns.MS_NODEV | ns.MS_NOEXEC)
+
+    _mkdirs(inside("/tmp"))
+    ns.mount("tmpfs", inside("/tmp"), "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, f"size={int(spec.tmp_mb)}m,mode=1777")
+    _write_tree(inside(WORK), spec.work_files, spec.owner)
+    _write_tree(inside(HOME), spec.home_files, spec.owner)
+    if spec.ipc_dir:
+        _mkdirs(inside(IPC_MOUNT))
+        ns.mount(spec.ipc_dir, inside(IPC_MOUNT), None, ns.MS_BIND)
+        ns.remount(inside(IPC_MOUNT), ns.MS_NOSUID | ns.MS_NODEV | ns.MS_NOEXEC)
+
+    ns.pivot_root(stage, pivot_nr)
+    ns.remount_readonly("/")  # the root's own tmpfs: nothing can be added beside the allowlist
