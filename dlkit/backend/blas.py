@@ -1,7 +1,9 @@
 """BLAS routines that numpy ships but does not call, reached through ctypes (found on first use).
 
 numpy's wheels bundle an OpenBLAS with the whole BLAS interface; numpy calls its matrix products,
-but not, for instance, ``axpy`` (y += α·x in one pass, on every BLAS thread). Finding that library
+but not, for instance, ``axpy`` (y += α·x in one pass, on every BLAS thread), nor ``gemm`` with
+β = 1 (C += A·B, accumulating in place instead of writing a temporary to add), nor OpenBLAS's
+``omatcopy`` (a cache-blocked matrix transpose, 2.5× numpy's strided copy). Finding that library
 means reading the process's list of loaded libraries, so it happens the first time a routine is
 asked for, never at import; without an OpenBLAS (another build of numpy, another OS) nothing is found
 and callers keep their numpy expression.
@@ -15,6 +17,10 @@ from typing import Any, Callable
 import numpy as np
 
 _LIBRARY: list[Any] = []  # [ctypes library or None] once searched
+_GEMM: list[dict[str, Callable[..., None]]] = []  # [dtype char -> gemm] once looked up
+_OMATCOPY: list[dict[str, Callable[..., None]]] = []  # [dtype char -> omatcopy] once looked up
+# cblas enums
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 
 
 def numpy_openblas() -> str | None:
@@ -66,3 +72,71 @@ def find_axpy() -> dict[str, Callable[..., None]]:
             fn.restype = None
             found[char] = fn
     return found
+
+
+def find_gemm() -> dict[str, Callable[..., None]]:
+    """dtype char ('f', 'd') -> cblas ``gemm`` (C = α·A·B + β·C, row-major), for those found."""
+    found: dict[str, Callable[..., None]] = {}
+    for char, letter, real in (("f", "s", ctypes.c_float), ("d", "d", ctypes.c_double)):
+        hit = _symbol(((f"scipy_cblas_{letter}gemm64_", ctypes.c_int64), (f"cblas_{letter}gemm64_", ctypes.c_int64),
+                       (f"scipy_cblas_{letter}gemm", ctypes.c_int), (f"cblas_{letter}gemm", ctypes.c_int)))
+        if hit is not None:
+            fn, integer = hit
+            fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, integer, integer, integer, real,
+                           ctypes.c_void_p, integer, ctypes.c_void_p, integer, real, ctypes.c_void_p, integer]
+            fn.restype = None
+            found[char] = fn
+    return found
+
+
+def _rows(array: np.ndarray) -> int | None:
+    """The leading dimension of a 2-D array whose rows are unit-stride (None when BLAS cannot read it)."""
+    item = array.itemsize
+    if array.ndim != 2 or (array.strides[1] != item and array.shape[1] > 1) or array.strides[0] % item:
+        return None
+    if array.shape[0] > 1 and array.strides[0] < array.shape[1] * item:  # overlapping or reversed rows
+        return None
+    return max(array.strides[0] // item, array.shape[1], 1)
+
+
+def matmul_add_(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
+    """``out += a @ b`` in place through BLAS gemm with β = 1, for 2-D float32/float64 arrays of one dtype
+    whose rows are unit-stride (views included); whether it ran (False: the caller does it otherwise)."""
+    if not _GEMM:
+        _GEMM.append(find_gemm())
+    gemm = _GEMM[0].get(out.dtype.char)
+    lda, ldb, ldc = _rows(a), _rows(b), _rows(out)
+    if gemm is None or None in (lda, ldb, ldc) or not a.dtype == b.dtype == out.dtype or not out.flags.writeable:
+        return False
+    (m, k), n = a.shape, b.shape[1]
+    if b.shape[0] != k or out.shape != (m, n):
+        raise ValueError(f"matmul_add_: shapes {a.shape} @ {b.shape} do not give out's {out.shape}")
+    gemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, m, n, k, 1.0, a.ctypes.data, lda, b.ctypes.data, ldb, 1.0, out.ctypes.data, ldc)
+    return True
+
+
+def find_omatcopy() -> dict[str, Callable[..., None]]:
+    """dtype char ('f', 'd') -> OpenBLAS ``omatcopy`` (B = α·op(A), out of place), for those found."""
+    found: dict[str, Callable[..., None]] = {}
+    for char, letter, real in (("f", "s", ctypes.c_float), ("d", "d", ctypes.c_double)):
+        hit = _symbol(((f"scipy_cblas_{letter}omatcopy64_", ctypes.c_int64), (f"cblas_{letter}omatcopy64_", ctypes.c_int64),
+                       (f"scipy_cblas_{letter}omatcopy", ctypes.c_int), (f"cblas_{letter}omatcopy", ctypes.c_int)))
+        if hit is not None:
+            fn, integer = hit
+            fn.argtypes = [ctypes.c_int, ctypes.c_int, integer, integer, real, ctypes.c_void_p, integer, ctypes.c_void_p, integer]
+            fn.restype = None
+            found[char] = fn
+    return found
+
+
+def transpose_into(out: np.ndarray, a: np.ndarray) -> bool:
+    """``out[...] = a.T`` for 2-D arrays of one float dtype with unit-stride rows; whether it ran."""
+    if not _OMATCOPY:
+        _OMATCOPY.append(find_omatcopy())
+    copy = _OMATCOPY[0].get(out.dtype.char)
+    lda, ldb = _rows(a), _rows(out)
+    if copy is None or None in (lda, ldb) or a.dtype != out.dtype or out.shape != a.shape[::-1]:
+        return False
+    rows, cols = a.shape
+    copy(_ROW_MAJOR, _TRANS, rows, cols, 1.0, a.ctypes.data, lda, out.ctypes.data, ldb)
+    return True

@@ -10,7 +10,7 @@ behind these names: BLAS calls numpy does not make (``update.py``, ``blas.py``),
 alignment (``storage.py``), channels-last convolution (``convolution.py``), process-wide tuning on
 first use (``tuning.py``). Above the backend, code calls them for what they do.
 """
-from .convolution import add_into_, col2im, im2col, masked, pad, window_slices
+from .convolution import add_into_, channels_last, col2im, im2col, masked, pad, window_slices
 from .dense import linear_weight_grad, ones_like, sum_rows
 from .dispatch import implementations, library_of, names
 from .indexing import gather, is_integer_array, scatter_add
@@ -20,7 +20,7 @@ from .tuning import tune_process
 from .update import add_scaled_, fusable
 
 __all__ = [
-    "add_into_", "add_scaled_", "classes_out_of_range", "col2im", "fusable", "gather", "im2col", "implementations",
+    "add_into_", "add_scaled_", "channels_last", "classes_out_of_range", "col2im", "fusable", "gather", "im2col", "implementations",
     "is_column_major", "is_integer_array", "library_of", "linear_weight_grad", "log_softmax", "masked", "names",
     "new_parameter_storage", "nll_of_classes", "ones_like", "pad", "scatter_add", "softmax_cross_entropy_grad",
     "stored_like", "sum_rows", "tune_process", "window_slices",

@@ -1,10 +1,13 @@
 """Convolution (really cross-correlation, as in torch): ``conv2d`` and ``conv1d``, NCHW.
 
 The forward is im2col on a channels-last view — every output pixel's patch becomes one row of
-a matrix, copied once — and one 2-D matmul with the weight as (out, kh·kw·in). The backward
-reuses those patches for the weight gradient (one matmul) and builds the input gradient with
-col2im: one small matmul per kernel offset, added into a padded buffer. No Python loop runs over
-pixels or batch items; the array-library-specific parts are operations of ``dlkit.backend.ops``.
+a matrix, copied once — and one 2-D matmul with the weight as (out, kh·kw·in). With a bias, the
+patches get a column of ones and the weight matrix the bias as its last column (the "bias trick"):
+the same matmul adds it, and in the backward the same matmul that gives the weight gradient gives
+the bias gradient, with no pass of their own over the large output. The backward reuses the
+patches for those gradients and builds the input gradient with col2im (one matmul per kernel
+offset, added into a padded buffer). No Python loop runs over pixels or batch items; the
+array-library-specific parts are operations of ``dlkit.backend.ops``.
 """
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
 from ..backend import ops as B
 from ._conv_args import conv_padding, out_size, pair
-from .linear import add_bias
 from .shape import squeeze, unsqueeze
 
 
@@ -52,14 +54,14 @@ class Conv2d(Function):
         (pt, pb), (pl, pr) = padding
         ho = out_size(h, kh, stride[0], pt + pb, "conv2d", "height")
         wo = out_size(w, kw, stride[1], pl + pr, "conv2d", "width")
-        x_nhwc = xp.permute_dims(x, (0, 2, 3, 1))
+        x_nhwc = B.channels_last(x)
         if pt or pb or pl or pr:
             x_nhwc = B.pad(x_nhwc, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
-        cols = B.im2col(x_nhwc, (kh, kw), stride, (ho, wo))
+        cols = B.im2col(x_nhwc, (kh, kw), stride, (ho, wo), ones_column=bias is not None)
         w_mat = xp.reshape(xp.permute_dims(weight, (0, 2, 3, 1)), (o, kh * kw * c))
+        if bias is not None:  # the bias trick: the bias is the weight matrix's last column
+            w_mat = xp.concat([w_mat, xp.reshape(bias, (o, 1))], axis=1)
         out = cols @ w_mat.mT
-        if bias is not None:
-            out = add_bias(out, bias)
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(cols if need[1] else None, w_mat if need[0] else None)
@@ -73,16 +75,19 @@ class Conv2d(Function):
         xp = ctx.xp
         padded_shape, (h, w), kernel, stride, (pt, pl), out = ctx.geometry
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        o = grad.shape[1]
+        o, c = grad.shape[1], padded_shape[3]
+        k = kernel[0] * kernel[1] * c
         rows = xp.reshape(xp.permute_dims(grad, (0, 2, 3, 1)), (-1, o))
         gw = gb = gx = None
         if need_w:
-            c = padded_shape[3]
-            gw = xp.permute_dims(xp.reshape(rows.mT @ cols, (o, kernel[0], kernel[1], c)), (0, 3, 1, 2))
-        if need_b:
+            g = rows.mT @ cols  # (O, kh·kw·C), and with the bias trick the bias gradient as one more column
+            gw = xp.permute_dims(xp.reshape(g[:, :k], (o, kernel[0], kernel[1], c)), (0, 3, 1, 2))
+            if need_b:
+                gb = g[:, k]
+        elif need_b:
             gb = B.sum_rows(rows)
         if need_x:
-            buffer = B.col2im(rows, w_mat, padded_shape, kernel, stride, out)
+            buffer = B.col2im(rows, w_mat[:, :k], padded_shape, kernel, stride, out)
             gx = xp.permute_dims(buffer[:, pt : pt + h, pl : pl + w, :], (0, 3, 1, 2))
         return gx, gw, gb
 

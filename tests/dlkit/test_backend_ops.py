@@ -74,9 +74,10 @@ EXAMPLES: dict[str, Example] = {
     "pad": lambda xp: (_f32(xp, _rng().standard_normal((2, 3, 4, 2))), ((0, 0), (1, 2), (2, 1), (0, 0)), -1.5),
     "add_into_": lambda xp: (_f32(xp, np.arange(60.0).reshape(2, 5, 6)), (slice(None), slice(1, 5, 2), slice(0, 6, 2)),
                              _f32(xp, _rng().standard_normal((2, 2, 3)))),
-    "im2col": lambda xp: (_f32(xp, _rng().standard_normal((2, 7, 6, 3))), (3, 2), (2, 2), (3, 3)),  # N, H, W, C
-    "col2im": lambda xp: (_f32(xp, _rng().standard_normal((18, 4))), _f32(xp, _rng().standard_normal((4, 18))),
-                          (2, 7, 6, 3), (3, 2), (2, 2), (3, 3)),  # rows (N·Ho·Wo, O), weight (O, kh·kw·C)
+    "channels_last": lambda xp: (_f32(xp, _rng().standard_normal((2, 3, 4, 5))),),  # NCHW in memory
+    "im2col": lambda xp: (_f32(xp, _rng().standard_normal((2, 7, 6, 3))), (3, 2), (2, 2), (3, 3), True),  # N, H, W, C; ones
+    "col2im": lambda xp: (_f32(xp, _rng().standard_normal((50, 4))), _f32(xp, _rng().standard_normal((4, 18))),
+                          (2, 7, 6, 3), (3, 2), (1, 1), (5, 5)),  # rows (N·Ho·Wo, O), weight (O, kh·kw·C)
     "masked": _masked,
     "gather": lambda xp: (_f32(xp, np.arange(24.0).reshape(2, 3, 4)), (_i64(xp, [[1, 0], [1, 1]]), _i64(xp, [2, -1]))),
     "scatter_add": lambda xp: ((3, 2), (_i64(xp, [0, 2, 2, 1]), _i64(xp, [1, 1, 1, 0])), _f32(xp, np.arange(1.0, 5.0))),
@@ -191,3 +192,18 @@ def test_fused_update_reads_as_the_rule_and_matches_the_plain_expression() -> No
         np.testing.assert_allclose(param, expected - grad + 0.1 * grad, rtol=1e-5, atol=1e-6)
     with pytest.raises(TypeError, match="number \\* fusable"):
         p -= grad
+
+
+@pytest.mark.parametrize("stride, dtype", [((1, 1), np.float32), ((1, 1), np.float64), ((2, 2), np.float32), ((2, 1), np.float64)])
+def test_col2im_numpy_path_equals_the_portable_one_on_every_stride_and_dtype(stride, dtype) -> None:
+    """Stride 1 runs as accumulating GEMMs over a zero grid (rows wrap around edges into zeros); other
+    strides take the block-per-offset version: both give the portable result."""
+    rng = np.random.default_rng(4)
+    n, hp, wp, c, o, (kh, kw) = 3, 8, 7, 2, 5, (3, 2)
+    out = ((hp - kh) // stride[0] + 1, (wp - kw) // stride[1] + 1)
+    rows = rng.standard_normal((n * out[0] * out[1], o)).astype(dtype)
+    w_mat = rng.standard_normal((o, kh * kw * c)).astype(dtype)
+    args = (rows, w_mat, (n, hp, wp, c), (kh, kw), stride, out)
+    fast = B.implementations("col2im")["numpy"](*args)
+    assert fast.dtype == dtype and fast.shape == (n, hp, wp, c)
+    np.testing.assert_allclose(fast, B.implementations("col2im")["portable"](*args), rtol=1e-5, atol=1e-5)
