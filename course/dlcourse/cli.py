@@ -57,7 +57,8 @@ def cmd_release(args: argparse.Namespace, project: Project) -> int:
         f"Released {say.count(len(lessons), 'lesson')}: {say.count(len(touched), 'lesson')} changed in lessons/, "
         "nothing leaked, and the gradebook records every graded cell.",
         f"Next: `dlcourse check {' '.join(touched)}`, then commit solutions/ and lessons/ together." if touched
-        else "Nothing changed, so there is nothing to commit."))
+        else "Nothing changed, so there is nothing to commit. Next: hand out lessons/ and, once learners submit, "
+        "`dlcourse collect LESSON SOURCE`."))
     return 0
 
 
