@@ -54,12 +54,14 @@ class no_grad(set_grad_enabled):
 
     def __enter__(self) -> None:
         self.prev = _State.enabled
-        _State.enabled = False
+        _State.enabled = self.mode
 
     def __call__(self, fn: F) -> F:
+        mode = type(self)  # a fresh block per call, so nested and recursive calls restore correctly
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with no_grad():
+            with mode():
                 return fn(*args, **kwargs)
         return wrapper  # type: ignore[return-value]
 
@@ -67,13 +69,6 @@ class no_grad(set_grad_enabled):
 class enable_grad(no_grad):
     """Turn recording back on inside a ``no_grad`` block."""
 
-    def __enter__(self) -> None:
+    def __init__(self) -> None:
         self.prev = _State.enabled
-        _State.enabled = True
-
-    def __call__(self, fn: F) -> F:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with enable_grad():
-                return fn(*args, **kwargs)
-        return wrapper  # type: ignore[return-value]
+        self.mode = True

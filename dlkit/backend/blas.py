@@ -17,10 +17,16 @@ from typing import Any, Callable
 import numpy as np
 
 _LIBRARY: list[Any] = []  # [ctypes library or None] once searched
-_GEMM: list[dict[str, Callable[..., None]]] = []  # [dtype char -> gemm] once looked up
-_OMATCOPY: list[dict[str, Callable[..., None]]] = []  # [dtype char -> omatcopy] once looked up
+_FOUND: dict[str, dict[str, Callable[..., None]]] = {}  # routine -> {dtype char -> function}, once looked up
 # cblas enums
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+_PTR = ctypes.c_void_p
+# routine -> its ctypes argument types, given the library's integer type and the dtype's real type
+_SIGNATURES: dict[str, Callable[[Any, Any], list[Any]]] = {
+    "axpy": lambda i, r: [i, r, _PTR, i, _PTR, i],  # (n, alpha, x, incx, y, incy): y += alpha·x
+    "gemm": lambda i, r: [ctypes.c_int, ctypes.c_int, ctypes.c_int, i, i, i, r, _PTR, i, _PTR, i, r, _PTR, i],
+    "omatcopy": lambda i, r: [ctypes.c_int, ctypes.c_int, i, i, r, _PTR, i, _PTR, i],  # B = alpha·op(A)
+}
 
 
 def numpy_openblas() -> str | None:
@@ -47,45 +53,28 @@ def _library() -> Any:
     return _LIBRARY[0]
 
 
-def _symbol(names: tuple[tuple[str, Any], ...]) -> tuple[Any, Any] | None:
-    """The first of ``(symbol, integer type)`` that the library exports (scipy-openblas wheels prefix
-    and suffix their symbols; the "64_" ones take 64-bit ints)."""
+def routine(name: str, dtype_char: str) -> Callable[..., None] | None:
+    """BLAS routine ``name`` ("axpy", "gemm", "omatcopy") for dtype char 'f' or 'd' (None: not found)."""
+    found = _FOUND.get(name)
+    if found is None:
+        found = _FOUND[name] = _find(name)
+    return found.get(dtype_char)
+
+
+def _find(name: str) -> dict[str, Callable[..., None]]:
     lib = _library()
+    found: dict[str, Callable[..., None]] = {}
     if lib is None:
-        return None
-    for name, integer in names:
-        fn = getattr(lib, name, None)
-        if fn is not None:
-            return fn, integer
-    return None
-
-
-def find_axpy() -> dict[str, Callable[..., None]]:
-    """dtype char ('f', 'd') -> ``axpy(n, alpha, x_ptr, incx, y_ptr, incy)`` (y += alpha·x), for those found."""
-    found: dict[str, Callable[..., None]] = {}
+        return found
     for char, letter, real in (("f", "s", ctypes.c_float), ("d", "d", ctypes.c_double)):
-        hit = _symbol(((f"scipy_cblas_{letter}axpy64_", ctypes.c_int64), (f"cblas_{letter}axpy64_", ctypes.c_int64),
-                       (f"scipy_cblas_{letter}axpy", ctypes.c_int), (f"cblas_{letter}axpy", ctypes.c_int)))
-        if hit is not None:
-            fn, integer = hit
-            fn.argtypes = [integer, real, ctypes.c_void_p, integer, ctypes.c_void_p, integer]
-            fn.restype = None
-            found[char] = fn
-    return found
-
-
-def find_gemm() -> dict[str, Callable[..., None]]:
-    """dtype char ('f', 'd') -> cblas ``gemm`` (C = α·A·B + β·C, row-major), for those found."""
-    found: dict[str, Callable[..., None]] = {}
-    for char, letter, real in (("f", "s", ctypes.c_float), ("d", "d", ctypes.c_double)):
-        hit = _symbol(((f"scipy_cblas_{letter}gemm64_", ctypes.c_int64), (f"cblas_{letter}gemm64_", ctypes.c_int64),
-                       (f"scipy_cblas_{letter}gemm", ctypes.c_int), (f"cblas_{letter}gemm", ctypes.c_int)))
-        if hit is not None:
-            fn, integer = hit
-            fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, integer, integer, integer, real,
-                           ctypes.c_void_p, integer, ctypes.c_void_p, integer, real, ctypes.c_void_p, integer]
-            fn.restype = None
-            found[char] = fn
+        # scipy-openblas wheels prefix and suffix their symbols; the "64_" ones take 64-bit ints
+        for symbol, integer in ((f"scipy_cblas_{letter}{name}64_", ctypes.c_int64), (f"cblas_{letter}{name}64_", ctypes.c_int64),
+                                (f"scipy_cblas_{letter}{name}", ctypes.c_int), (f"cblas_{letter}{name}", ctypes.c_int)):
+            fn = getattr(lib, symbol, None)
+            if fn is not None:
+                fn.argtypes, fn.restype = _SIGNATURES[name](integer, real), None
+                found[char] = fn
+                break
     return found
 
 
@@ -102,9 +91,7 @@ def _rows(array: np.ndarray) -> int | None:
 def matmul_add_(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
     """``out += a @ b`` in place through BLAS gemm with β = 1, for 2-D float32/float64 arrays of one dtype
     whose rows are unit-stride (views included); whether it ran (False: the caller does it otherwise)."""
-    if not _GEMM:
-        _GEMM.append(find_gemm())
-    gemm = _GEMM[0].get(out.dtype.char)
+    gemm = routine("gemm", out.dtype.char)
     lda, ldb, ldc = _rows(a), _rows(b), _rows(out)
     if gemm is None or None in (lda, ldb, ldc) or not a.dtype == b.dtype == out.dtype or not out.flags.writeable:
         return False
@@ -115,25 +102,9 @@ def matmul_add_(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
     return True
 
 
-def find_omatcopy() -> dict[str, Callable[..., None]]:
-    """dtype char ('f', 'd') -> OpenBLAS ``omatcopy`` (B = α·op(A), out of place), for those found."""
-    found: dict[str, Callable[..., None]] = {}
-    for char, letter, real in (("f", "s", ctypes.c_float), ("d", "d", ctypes.c_double)):
-        hit = _symbol(((f"scipy_cblas_{letter}omatcopy64_", ctypes.c_int64), (f"cblas_{letter}omatcopy64_", ctypes.c_int64),
-                       (f"scipy_cblas_{letter}omatcopy", ctypes.c_int), (f"cblas_{letter}omatcopy", ctypes.c_int)))
-        if hit is not None:
-            fn, integer = hit
-            fn.argtypes = [ctypes.c_int, ctypes.c_int, integer, integer, real, ctypes.c_void_p, integer, ctypes.c_void_p, integer]
-            fn.restype = None
-            found[char] = fn
-    return found
-
-
 def transpose_into(out: np.ndarray, a: np.ndarray) -> bool:
     """``out[...] = a.T`` for 2-D arrays of one float dtype with unit-stride rows; whether it ran."""
-    if not _OMATCOPY:
-        _OMATCOPY.append(find_omatcopy())
-    copy = _OMATCOPY[0].get(out.dtype.char)
+    copy = routine("omatcopy", out.dtype.char)
     lda, ldb = _rows(a), _rows(out)
     if copy is None or None in (lda, ldb) or a.dtype != out.dtype or out.shape != a.shape[::-1]:
         return False

@@ -179,12 +179,14 @@ _SAME_SIZE_INT = {2: np.dtype(np.int16), 4: np.dtype(np.int32), 8: np.dtype(np.i
 
 def _masked_numpy(mask: Any, values: Any) -> Any:
     # np.where branches on every element and a random mask defeats branch prediction (8-10× slower
-    # than a multiply); AND-ing the bits with 0 or all-ones is branch-free and still exact (values * mask
-    # is not: inf·0 and nan·0 give nan where torch gives 0).
+    # than a multiply), and values * mask is not exact (inf·0 and nan·0 give nan where torch gives 0).
+    # Multiplying the values' bits, read as integers, by the mask's 0 or 1 is branch-free and exact:
+    # the bits themselves or all zeros (+0.0). One pass over the values (AND-ing the bits with the
+    # negated mask took a second pass to negate it: ReLU's backward on 590k floats, 0.24 -> 0.17 ms).
     bits = _SAME_SIZE_INT.get(values.dtype.itemsize)
     if bits is None or values.dtype.kind != "f" or mask.dtype.kind != "b":
         return np.where(mask, values, values.dtype.type(0))
-    return np.bitwise_and(values.view(bits), np.negative(mask.view(np.int8)), dtype=bits).view(values.dtype)
+    return np.multiply(values.view(bits), mask.view(np.int8), dtype=bits).view(values.dtype)
 
 
 @op(numpy=_masked_numpy, on=1)

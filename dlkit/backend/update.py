@@ -15,7 +15,7 @@ hands both to ``add_scaled_``.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -23,15 +23,6 @@ from .dispatch import op
 
 # Below this many elements the ctypes call costs more than the second numpy pass it saves.
 MIN_BLAS_SIZE = 8192
-_AXPY: list[dict[str, Callable[..., None]]] = []  # [dtype char -> axpy] once looked up (on the first large update)
-
-
-def _axpy_for(dtype_char: str) -> Callable[..., None] | None:
-    if not _AXPY:
-        from . import blas  # reads the loaded-library list: only once an update is large enough to want it
-
-        _AXPY.append(blas.find_axpy())
-    return _AXPY[0].get(dtype_char)
 
 
 def _same_contiguous_order(a: np.ndarray, b: np.ndarray) -> bool:
@@ -43,7 +34,9 @@ def _same_contiguous_order(a: np.ndarray, b: np.ndarray) -> bool:
 def _add_scaled_numpy(param: Any, alpha: float, grad: Any) -> None:
     if (param.size >= MIN_BLAS_SIZE and grad.dtype == param.dtype and grad.shape == param.shape
             and _same_contiguous_order(param, grad)):
-        axpy = _axpy_for(param.dtype.char)
+        from . import blas  # finds numpy's BLAS on first use: only once an update is large enough to want it
+
+        axpy = blas.routine("axpy", param.dtype.char)
         if axpy is not None:
             axpy(param.size, alpha, grad.ctypes.data, 1, param.ctypes.data, 1)
             return
