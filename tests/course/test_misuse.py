@@ -138,3 +138,73 @@ def test_unknown_student_is_named(project: Path) -> None:
     assert proc.returncode == 2 and "no submission from 'zed'" in proc.stderr and "ada" in proc.stderr
     dry = dlcourse(project, "grade", LESSONS[1], "--dry-run", "--student", "ada")
     assert dry.returncode == 0 and "would grade 1 submission of" in dry.stdout and "Nothing was run" in dry.stdout
+
+
+# The modules whose messages reach the instructor, and the functions that return problems as text.
+MESSAGE_MODULES = ["cli.py", "project.py", "syllabus.py", "notebooks.py", "gradebook.py", "nbconfig.py",
+                   "autograde/collect.py", "autograde/grade.py", "autograde/identify.py", "release/check.py",
+                   "release/metadata.py", "release/validate.py", "release/release.py", "release/generate.py",
+                   "release/leaks.py", "reports/export.py", "reports/csvfile.py", "reports/report.py",
+                   "feedback/pages.py"]
+RAISED = {"CourseError", "ValueError", "ArgumentTypeError"}
+PROBLEM_FUNCTIONS = {"_failure_reason", "_zip_refusal", "metadata_problems", "sync_problems", "validate",
+                     "validate_apart", "unusable", "wrong_lesson", "find_leaks", "static_problems", "leaks_in"}
+
+
+def _fixed_part(node: object) -> str | None:
+    """The longest literal run of a message (placeholders cut out), first 25 characters: what the guide quotes."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        runs = [node.value]
+    elif isinstance(node, ast.JoinedStr):
+        runs, current = [], ""
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                current += value.value
+            else:
+                runs, current = runs + [current], ""
+        runs.append(current)
+    else:
+        return None
+    runs = [r.strip(" :;,().'\"0123456789") for r in runs]
+    runs = [r for r in runs if len(r) >= 10 and " " in r]  # words, not a module name or a path
+    return max(runs, key=len)[:25].strip() if runs else None
+
+
+def _messages() -> set[tuple[str, str]]:
+    """(module, fixed part) of every error message and problem line the tooling prints."""
+    import ast
+
+    from .conftest import REPO
+
+    found = set()
+    for module in MESSAGE_MODULES:
+        tree = ast.parse((REPO / "course" / "dlcourse" / module).read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Module)) and n.body
+                      and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            candidates = []
+            if isinstance(node, ast.Call) and node.args:
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if name in RAISED:
+                    candidates.append(node.args[0])
+            if isinstance(node, ast.FunctionDef) and node.name in PROBLEM_FUNCTIONS:
+                candidates += [n for n in ast.walk(node) if isinstance(n, ast.JoinedStr) or (
+                    isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value) > 15
+                    and id(n) not in docstrings)]
+            found |= {(module, part) for part in map(_fixed_part, candidates) if part}
+    return found
+
+
+def test_every_message_has_a_troubleshooting_entry() -> None:
+    """course/README.md's Troubleshooting quotes every error message and problem line the commands print."""
+    from .conftest import REPO
+
+    readme = (REPO / "course" / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Troubleshooting"):]
+    messages = _messages()
+    assert len(messages) > 60, "the message scan found too little: did the modules move?"
+    missing = sorted(f"{module}: {part!r}" for module, part in messages if part not in section)
+    assert not missing, "add these messages to course/README.md, Troubleshooting:\n" + "\n".join(missing)

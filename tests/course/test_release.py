@@ -69,3 +69,54 @@ def test_notebooks_are_committed_without_outputs(folder: str) -> None:
         for cell in nbformat.read(path, 4).cells:
             if cell.cell_type == "code":
                 assert not cell.outputs and cell.execution_count is None, f"{path}: cell {cell.get('id')} has output"
+
+
+def _plain_nbgrader_commands() -> list[str]:
+    """The shell lines of course/README.md's "Plain nbgrader" section, as an instructor would type them."""
+    readme = (REPO / "course" / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Plain nbgrader"):].split("\n## ", 1)[0]
+    block = section.split("```console", 1)[1].split("```", 1)[0]
+    return [line[2:] for line in block.splitlines() if line.startswith("$ ")]
+
+
+def test_plain_nbgrader_section_works_on_a_fresh_clone(tmp_path: Path) -> None:
+    """The README's plain-nbgrader commands, run as written on a fresh copy: the lesson lands in the gradebook,
+    the submission is autograded and gets feedback, the export has its rows, and lessons/ is unchanged."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import copy_course
+
+    root = copy_course(tmp_path / "project")
+    lines = _plain_nbgrader_commands()
+    assert lines[0] == "cd course" and any("generate_assignment" in ln and "--force" in ln for ln in lines)
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
+    proc = subprocess.run(["bash", "-euc", "\n".join(lines)], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    lesson = "01-linear-regression"
+    assert (root / "course" / "autograded" / "ada" / lesson / f"{lesson}.ipynb").is_file()
+    assert (root / "course" / "feedback" / "ada" / lesson / f"{lesson}.html").is_file()
+    assert any(line.startswith(f"{lesson},") and ",ada," in line
+               for line in (root / "course" / "grades.csv").read_text().splitlines())
+    # --force regenerated lessons/ exactly as `dlcourse release` makes it: releasing now changes nothing.
+    again = dlcourse(root, "release", lesson, "--no-progress", check=True)
+    assert f"released {lesson}: unchanged" in again.stdout
+
+
+def test_generate_assignment_without_force_registers_nothing(tmp_path: Path) -> None:
+    """Why the README insists on --force: on a fresh clone nbgrader skips the existing lessons/ folder."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import copy_course
+
+    root = copy_course(tmp_path / "project")
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
+    proc = subprocess.run(["nbgrader", "generate_assignment", "01-linear-regression"], cwd=root / "course",
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert "Skipping existing assignment" in proc.stdout + proc.stderr
+    assert not (root / "course" / "gradebook.db").exists()
