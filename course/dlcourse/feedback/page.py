@@ -34,7 +34,7 @@ pre, code { font: 13px/1.45 ui-monospace, "DejaVu Sans Mono", Menlo, monospace; 
 pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
 .rendered_html, .text_cell_render { overflow-wrap: anywhere; }
 img { max-width: 100%; height: auto; }
-.prompt { display: none; }
+.prompt, .anchor-link { display: none; }
 .cell { margin: 0.6em 0; }
 .input_area { background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 6px; padding: 0.5em 0.7em; }
 .output_subarea { padding: 0.3em 0.7em; }

@@ -40,11 +40,15 @@ def _attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
+EMPTY_IMAGE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+
 def clean_html(fragment: str) -> str:
-    """The fragment with only static, self-contained markup left."""
-    return nh3.clean(fragment, tags=TAGS, clean_content_tags={"script", "style", "textarea", "title", "noscript"},
-                     attributes=ATTRIBUTES, attribute_filter=_attribute, strip_comments=True,
-                     link_rel="noopener noreferrer nofollow", url_schemes={"http", "https", "mailto", "data"})
+    """The fragment with only static, self-contained markup left (an image whose source was refused goes too)."""
+    cleaned = nh3.clean(fragment, tags=TAGS, clean_content_tags={"script", "style", "textarea", "title", "noscript"},
+                        attributes=ATTRIBUTES, attribute_filter=_attribute, strip_comments=True,
+                        link_rel="noopener noreferrer nofollow", url_schemes={"http", "https", "mailto", "data"})
+    return EMPTY_IMAGE.sub("", cleaned)
 
 
 def _static_output(output: NotebookNode) -> None:
