@@ -238,3 +238,13 @@ def test_status_at_the_end_of_the_day(day: Day) -> None:
     assert any("bo" in line and "manual grade pending" in line for line in proc.stdout.splitlines())
     assert any("fay" in line and "failed" in line for line in proc.stdout.splitlines())
     assert not any("ada" in line and "manual grade pending" in line for line in proc.stdout.splitlines())
+
+
+def test_a_warning_every_student_shares_is_printed_once() -> None:
+    """The same lesson-level flag (a changed checksum, an edited test cell) for every student is one line."""
+    from dlcourse.autograde.grade import GradeRun
+    from dlcourse.reports.summary import flag_lines
+
+    shared = "01-linear-regression: locked test cell 'test-mse' edited; the original was run"
+    run = GradeRun(graded=["a", "b", "c"], flags={"a": [shared], "b": [shared, "memory limit hit"], "c": [shared]})
+    assert flag_lines(run) == [f"  every student (3): {shared}", "  b: memory limit hit"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..autograde.failures import all_failures
 from ..autograde.grade import submission_fingerprint, submissions, unusable
@@ -18,7 +20,7 @@ class LessonStatus:
     """Counts and to-do items of one lesson."""
 
     lesson: str
-    released: bool = False
+    released: str = "no"  # "yes" (lessons/ and the gradebook), "lessons/ only" (never released here), "no"
     collected: int = 0
     graded: int = 0
     feedback: int = 0
@@ -32,9 +34,22 @@ def _feedback_current(project: Project, lesson: str, student: str) -> bool:
     return bool(pages) and result.is_file() and min(p.stat().st_mtime for p in pages) >= result.stat().st_mtime
 
 
-def lesson_status(project: Project, lesson: Lesson) -> LessonStatus:
+def recorded_lessons(db: Path) -> set[str]:
+    """Lessons `dlcourse release` recorded in the gradebook (read-only; none when there is no gradebook)."""
+    if not db.is_file():
+        return set()
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        try:
+            return {name for (name,) in con.execute("SELECT name FROM assignment")}
+        except sqlite3.Error:
+            return set()
+
+
+def lesson_status(project: Project, lesson: Lesson, recorded: set[str] | None = None) -> LessonStatus:
     """Everything `status` reports about one lesson, read from disk and the gradebook (nothing is changed)."""
-    st = LessonStatus(lesson.id, released=bool(project.released_notebooks(lesson.id)))
+    recorded = recorded_lessons(project.gradebook) if recorded is None else recorded
+    present = bool(project.released_notebooks(lesson.id))
+    st = LessonStatus(lesson.id, "yes" if present and lesson.id in recorded else "lessons/ only" if present else "no")
     subs = submissions(project, lesson.id)
     st.collected = len(subs)
     results = all_results(project, lesson.id)
@@ -72,9 +87,10 @@ def lesson_status(project: Project, lesson: Lesson) -> LessonStatus:
 
 def status(project: Project, lessons: list[Lesson]) -> tuple[str, bool]:
     """The status table and the to-do list; True when anything needs the instructor."""
-    found = [lesson_status(project, lesson) for lesson in lessons]
+    recorded = recorded_lessons(project.gradebook)
+    found = [lesson_status(project, lesson, recorded) for lesson in lessons]
     table = render(["lesson", "released", "collected", "graded", "feedback", "to do"],
-                   [[s.lesson, "yes" if s.released else "no", str(s.collected), str(s.graded), str(s.feedback),
+                   [[s.lesson, s.released, str(s.collected), str(s.graded), str(s.feedback),
                      str(len(s.todo))] for s in found])
     todo = [[s.lesson, student, what, detail] for s in found for student, what, detail in s.todo]
     if not todo:
