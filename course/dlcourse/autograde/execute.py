@@ -147,6 +147,11 @@ class ContainedExecute(Execute):
             cell.outputs = [_error("GraderError", f"the grader could not judge this test: {type(exc).__name__}")]
             return
         write_verdict(cell, verdict)
+        failure = verdict.failure
+        if "is not available while the check runs" in failure or "the reference being checked" in failure:
+            self.flag(resources, f"{name}: called the reference (or torch) instead of implementing it")
+        elif "got no answer from your kernel" in failure or "could not be read" in failure:
+            self.flag(resources, f"{name}: the kernel did not answer the grader's call (harness replaced or broken?)")
         if self._stopped is not None:
             self.flag(resources, f"stopped in {name}: {self._stopped}; later cells not run, earlier scores kept")
 
