@@ -222,3 +222,64 @@ def max_pool_backward_stride_is_kernel(dout, x, kernel_size, stride):
     k = kernel_size
     ho, wo = (x.shape[2] - k) // k + 1, (x.shape[3] - k) // k + 1
     return _pool_back(dout[:, :, :ho, :wo], x, k, k)
+
+
+# ---------------------------------------------------------------------------------------
+# max-pool ties: the gradient goes to the FIRST maximum of a window in row-major order (dlkit, PyTorch)
+
+
+def _pool_back_ties(dout, x, k, s, rule):
+    dx = np.zeros_like(x)
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            win = x[:, :, i * s:i * s + k, j * s:j * s + k]
+            tied = win == win.max(axis=(2, 3), keepdims=True)
+            g = dout[:, :, i, j][:, :, None, None]
+            if rule == "all":
+                share = tied * g
+            elif rule == "split":
+                share = tied * g / tied.sum(axis=(2, 3), keepdims=True)
+            else:  # "last": scan keeping the maximum on >= instead of >
+                n, c = win.shape[:2]
+                flat = tied.reshape(n, c, k * k)
+                last = k * k - 1 - flat[:, :, ::-1].argmax(axis=2)
+                share = (np.arange(k * k) == last[..., None]).reshape(win.shape) * g
+            dx[:, :, i * s:i * s + k, j * s:j * s + k] += share
+    return dx
+
+
+@correct("cnn.max_pool_backward")
+def max_pool_backward_offsets(dout, x, kernel_size, stride):
+    """The lesson's way: a loop over the k × k offsets, each window claimed by its first maximum."""
+    k, s = kernel_size, stride
+    ho, wo = dout.shape[2], dout.shape[3]
+    out = np.full(dout.shape, -np.inf)
+    for u in range(k):
+        for v in range(k):
+            out = np.maximum(out, x[:, :, u:u + s * ho:s, v:v + s * wo:s])
+    dx = np.zeros_like(x)
+    taken = np.zeros(dout.shape, dtype=bool)
+    for u in range(k):
+        for v in range(k):
+            hit = (x[:, :, u:u + s * ho:s, v:v + s * wo:s] == out) & ~taken
+            taken |= hit
+            dx[:, :, u:u + s * ho:s, v:v + s * wo:s] += hit * dout
+    return dx
+
+
+@wrong("cnn.max_pool_backward", "tie_all")
+def max_pool_backward_mask_all_ties(dout, x, kernel_size, stride):
+    """mask = (win == win.max()): every tied maximum gets the whole gradient."""
+    return _pool_back_ties(dout, x, kernel_size, stride, "all")
+
+
+@wrong("cnn.max_pool_backward", "tie_split")
+def max_pool_backward_split_ties(dout, x, kernel_size, stride):
+    """The gradient shared equally among tied maxima."""
+    return _pool_back_ties(dout, x, kernel_size, stride, "split")
+
+
+@wrong("cnn.max_pool_backward", "tie_last")
+def max_pool_backward_last_tie(dout, x, kernel_size, stride):
+    """The last tied maximum (a scan that keeps a new maximum on >=)."""
+    return _pool_back_ties(dout, x, kernel_size, stride, "last")

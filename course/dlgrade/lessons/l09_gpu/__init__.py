@@ -1,2 +1,2 @@
-"""Lesson 09, GPUs: counting the FLOPs and the memory of a convolutional network."""
-from . import costs  # noqa: F401
+"""Lesson 09, GPUs: arithmetic intensity and the roofline, training on a device, FLOPs and memory."""
+from . import costs, devices, roofline  # noqa: F401

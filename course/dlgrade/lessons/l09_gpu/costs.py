@@ -8,7 +8,8 @@
 - activation_bytes(shapes, batch, bytes_per_value) -> the memory that a batch's layer outputs take:
   ``shapes`` lists each layer's output shape for ONE example (no batch axis), so
   bytes = batch · bytes_per_value · Σ_layers Π shape.
-Both return a single number; they are compared with the references exactly (integers, rtol 1e-9).
+Both return a single number, an int or a float (a count used in arithmetic, never as an index or a size):
+the references return floats, so either type is accepted, compared to rtol 1e-9.
 """
 from __future__ import annotations
 
@@ -40,13 +41,13 @@ _ACT = (
 def conv2d_flops(batch, c_in, height, width, c_out, k, padding):
     """2 · batch · c_out · h_out · w_out · c_in · k² (stride 1)."""
     h_out, w_out = height + 2 * padding - k + 1, width + 2 * padding - k + 1
-    return 2 * batch * c_out * h_out * w_out * c_in * k * k
+    return float(2 * batch * c_out * h_out * w_out * c_in * k * k)
 
 
 @reference("gpu.activation_bytes reference")
 def activation_bytes(shapes, batch, bytes_per_value):
     """batch · bytes_per_value · Σ over layers of the number of values in one example's output."""
-    return batch * bytes_per_value * sum(math.prod(s) for s in shapes)
+    return float(batch * bytes_per_value * sum(math.prod(s) for s in shapes))
 
 
 def _conv_cases(rng: np.random.Generator, hidden: bool):
