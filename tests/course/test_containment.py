@@ -208,6 +208,7 @@ def test_kernel_environment_has_nothing_of_the_workers(monkeypatch: pytest.Monke
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s3cret")
     monkeypatch.setenv("JPY_SESSION_NAME", "/course/.grade-state/x")
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.delenv("PYTHONPATH", raising=False)  # passed on (it only names folders), but not under test here
     env = kernel.kernel_env("/tmp/home", "dlcourse-sbx3")
     assert "s3cret" not in repr(env) and "grade-state" not in repr(env) and str(REPO) not in repr(env)
     assert env["OMP_NUM_THREADS"] == "1" and env["HOME"] == "/tmp/home" and env["DLGRADE_GRADED"] == "1"

@@ -35,7 +35,9 @@ from . import rootfs, seccomp
 MAX_COPY = 64 * 1024 * 1024  # a submission folder larger than this is not copied into the kernel's /tmp
 OUTPUT_CAP = 1024 * 1024  # bytes of the kernel's own stdout/stderr passed on to the worker's log
 # Variables the kernel inherits (everything else of the worker's environment stays out of its reach).
-ENV_KEEP = ("LANG", "LANGUAGE", "TZ", "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUTF8")
+# PYTHONPATH and LD_LIBRARY_PATH only name folders: in the kernel's root just the allowlisted part of them exists.
+ENV_KEEP = ("LANG", "LANGUAGE", "TZ", "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUTF8", "PYTHONPATH",
+            "LD_LIBRARY_PATH")
 ENV_KEEP_PREFIXES = ("LC_", "OMP_", "OPENBLAS_", "MKL_", "DLKIT_")
 PROBE_MARK = "DLCOURSE-PROBE "
 

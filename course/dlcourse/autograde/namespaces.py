@@ -7,6 +7,7 @@ the parent-death signal. Every failure raises OSError naming the call and the pa
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 import signal
 
@@ -107,11 +108,19 @@ def mounts_under(folder: str) -> list[str]:
 
 
 def pivot_root(new_root: str, pivot_nr: int) -> None:
-    """Make `new_root` (a mount point) this namespace's root and detach the old root entirely."""
+    """Make `new_root` (a mount point) this namespace's root and detach the old root entirely; where the old
+    root cannot be pivoted (an initramfs root: EINVAL), chroot into `new_root` instead."""
     os.chdir(new_root)
     # pivot_root(".", "."): the old root ends up stacked on the new one, and is then detached (no put_old folder).
-    _check(libc().syscall(ctypes.c_long(pivot_nr), b".", b"."), f"pivot_root to {new_root}")
-    umount(".", MNT_DETACH)
+    if libc().syscall(ctypes.c_long(pivot_nr), b".", b".") != 0:
+        err = ctypes.get_errno()
+        if err != errno.EINVAL:
+            raise OSError(err, f"pivot_root to {new_root}: {os.strerror(err)}")
+        # The old root stays mounted behind the chroot; the kernel holds no capability to leave it and its
+        # seccomp filter refuses chroot and mount.
+        os.chroot(".")
+    else:
+        umount(".", MNT_DETACH)
     os.chdir("/")
 
 
