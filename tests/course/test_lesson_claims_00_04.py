@@ -153,6 +153,15 @@ def test_00_orthogonal_rotation_reflection_determinants() -> None:
     assert "All\n   its singular values are 1." in _cells("00-tensors")["summary"]
 
 
+def test_00_distance_race_size() -> None:
+    ns = _run("00-tensors", ["setup"])
+    source = _cells("00-tensors")["distance-race"]
+    sizes = [int(n) for n in re.findall(r"rng.normal\(size=\((\d+), 16\)\)", source)]
+    assert sizes == [150, 200] and "np" in ns
+    assert f"Now race the two on 150 × 200 points in 16 dimensions ({150 * 200:,} distances)".replace(",", " ") in \
+        _cells("00-tensors")["timing-intro"]
+
+
 def test_01_learning_rate_regimes_and_the_question_about_them() -> None:
     ns = _run("01-linear-regression", ["setup", "predict", "mse", "mse-gradients", "autograd-check", "gd-step", "gd-demo", "lr-demo"])
     limit_oscillate, limit_diverge = 1 / ns["curvature"], 2 / ns["curvature"]
@@ -166,6 +175,9 @@ def test_01_learning_rate_regimes_and_the_question_about_them() -> None:
     assert f"the slope goes {quoted}, …" in summary, quoted
     assert f"best\n   value is {ns['w_best']:.1f}." in summary
     assert "it is the run with lr = 0.6" in summary
+    slow = ns["run_gd"](0.02)[1]                      # "after 40 steps we are still far from the bottom"
+    assert len(slow) == 40 and slow[-1] > 2 * ns["run_gd"](0.2)[1][-1]
+    assert "after 40 steps we are still\n  far from the bottom" in _cells("01-linear-regression")["lr-intro"]
     # the demo lands near the line the text names
     assert abs(float(ns["w"][0]) - 3) < 0.2 and abs(ns["b"] + 1) < 0.2
     assert "near slope 3 and intercept −1" in _cells("01-linear-regression")["gd-demo-intro"]
