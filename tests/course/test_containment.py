@@ -23,9 +23,9 @@ THREAD_FLAGS = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | seccomp.CLONE
 FORK_FLAGS = 0x01200000 | 17  # CHILD_SETTID | CHILD_CLEARTID | SIGCHLD: glibc's fork()
 
 
-def run_filter(prog: bytes, nr: int, audit: int, arg0: int = 0) -> int:
+def run_filter(prog: bytes, nr: int, audit: int, arg0: int = 0, arg1: int = 0, arg5: int = 0) -> int:
     """What the classic-BPF program `prog` returns for a system call (enough of BPF for what seccomp.py emits)."""
-    data = struct.pack("=iIQ6Q", nr, audit, 0, arg0, 0, 0, 0, 0, 0)
+    data = struct.pack("=iIQ6Q", nr, audit, 0, arg0, arg1, 0, 0, 0, arg5)
     insns = [struct.unpack("=HBBI", prog[i:i + 8]) for i in range(0, len(prog), 8)]
     acc, pc = 0, 0
     for _ in range(len(insns) + 1):  # no backward jumps in classic BPF: one pass at most
@@ -62,6 +62,13 @@ def test_filter_refuses_processes_and_allows_threads(arch: seccomp.Arch) -> None
     assert verdict("clone", THREAD_FLAGS) == seccomp.RET_ALLOW  # pthread_create
     assert verdict("clone", THREAD_FLAGS | 0x40000000) == EPERM  # a thread asking for a new network namespace
     assert verdict("clone3") == ENOSYS  # glibc then falls back to clone for threads
+    for cmd in seccomp.FCNTL_BLOCKED:  # locks, leases, dnotify: signals between kernels through shared files
+        assert run_filter(prog, n["fcntl"], arch.audit, arg1=cmd) == EPERM, cmd
+    for cmd in (1, 2, 3, 4, 1030):  # F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC
+        assert run_filter(prog, n["fcntl"], arch.audit, arg1=cmd) == seccomp.RET_ALLOW, cmd
+    for name in ("preadv2", "pwritev2"):
+        assert run_filter(prog, n[name], arch.audit, arg5=seccomp.RWF_NOWAIT) == EPERM
+        assert run_filter(prog, n[name], arch.audit, arg5=0) == seccomp.RET_ALLOW
     for harmless in (0, 1, 3, 9, 202):  # read/write/close/mmap/futex on x86_64; io_setup... on aarch64: all allowed
         if harmless not in n.values():
             assert run_filter(prog, harmless, arch.audit) == seccomp.RET_ALLOW
@@ -94,6 +101,33 @@ print("system", os.system("touch ran-a-shell"))  # glibc's system() reports a sh
     assert all(f"{name} refused" in lines for name in ("fork", "subprocess", "posix_spawn", "exec",
                                                         "multiprocessing")), proc.stdout
     assert f"system {127 << 8}" in lines and not (tmp_path / "ran-a-shell").exists(), proc.stdout
+
+
+def test_installed_filter_refuses_file_locks_and_watches(tmp_path: Path) -> None:
+    """Kernels graded side by side read the same files: a lock or a watch on one would be a channel between them."""
+    (tmp_path / "shared").write_text("x")
+    code = """
+import fcntl, os, sqlite3
+fd = os.open("shared", os.O_RDONLY)
+for name, call in [("lockf", lambda: fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)),
+                   ("flock", lambda: fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)),
+                   ("getlk", lambda: fcntl.fcntl(fd, fcntl.F_GETLK, bytes(32))),
+                   ("notify", lambda: fcntl.fcntl(os.open(".", os.O_RDONLY), fcntl.F_NOTIFY, fcntl.DN_ACCESS)),
+                   ("nowait", lambda: os.preadv(fd, [bytearray(1)], 0, os.RWF_NOWAIT))]:
+    try:
+        call()
+        print(name, "ALLOWED")
+    except PermissionError:
+        print(name, "refused")
+print("getfl", fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY, "pread", os.preadv(fd, [bytearray(1)], 0))
+db = sqlite3.connect(":memory:")
+print("sqlite", db.execute("select 6 * 7").fetchone()[0])
+"""
+    proc = subprocess.run([sys.executable, "-c", seccomp.bootstrap(code=code)], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("\n")[:7] == ["lockf refused", "flock refused", "getlk refused", "notify refused",
+                                           "nowait refused", "getfl True pread 1", "sqlite 42"], proc.stdout
 
 
 def test_installed_filter_keeps_threads_numpy_matplotlib_and_widgets_working(tmp_path: Path) -> None:

@@ -220,6 +220,25 @@ def test_system_v_ipc_is_private_to_each_kernel(kernels: tuple[Kernel, Kernel]) 
     assert libc.shmget(key, 0, 0) == -1 and libc.msgget(key + 1, 0) == -1
 
 
+def test_kernels_cannot_signal_each_other_through_the_files_they_share(kernels: tuple[Kernel, Kernel]) -> None:
+    """Both kernels read the same inodes (the read-only allowlist): locks and watches on them are refused."""
+    a, _ = kernels
+    text = a.run(f"""import ctypes, fcntl, os
+fd = os.open({os.path.join(sys.prefix, "pyvenv.cfg")!r}, os.O_RDONLY)
+libc = ctypes.CDLL(None, use_errno=True)
+watch = libc.inotify_add_watch(libc.inotify_init1(0), b"/usr", 0xFFF)
+print("inotify", "refused" if watch == -1 and ctypes.get_errno() == 1 else "ALLOWED")
+for name, call in [("lockf", lambda: fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)),
+                   ("flock", lambda: fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB))]:
+    try:
+        call()
+        print(name, "ALLOWED")
+    except PermissionError:
+        print(name, "refused")
+os.close(fd)""")
+    assert text.split() == ["inotify", "refused", "lockf", "refused", "flock", "refused"], text
+
+
 def test_nothing_of_the_worker_is_in_reach(kernels: tuple[Kernel, Kernel]) -> None:
     """The worker's environment, its job folder and files: not in the kernel's environment, /proc or fds."""
     a, _ = kernels

@@ -119,7 +119,9 @@ def kernel_command(box: dict, args: list[str], probe: str | None) -> list[str]:
     if probe is not None:
         return [exe, "-c", seccomp.bootstrap(code=probe) if box.get("seccomp") else probe]
     # Test cells never run in the kernel (the grader judges them); the extension only caps each cell's output.
-    args = [*args, "--InteractiveShellApp.extensions=dlgrade.harness.output_cap"]
+    args = [*args, "--InteractiveShellApp.extensions=dlgrade.harness.output_cap",
+            # no history file: SQLite would need file locks, which the seccomp filter refuses
+            "--HistoryManager.hist_file=:memory:"]
     if box.get("seccomp"):
         return [exe, "-c", seccomp.bootstrap(module="ipykernel_launcher"), *args]
     return [exe, "-m", "ipykernel_launcher", *args]

@@ -7,7 +7,10 @@ The filter refuses, with EPERM (Python raises PermissionError):
 - changing what the kernel can see: mount and the new mount API, umount2, pivot_root, chroot, setns, unshare,
   clone with a namespace flag, name_to_handle_at/open_by_handle_at;
 - kernel facilities a notebook never needs and that have a history of escapes: bpf, perf_event_open,
-  userfaultfd, io_uring, keyrings, kexec and modules, swap, reboot, acct, quotactl, host and domain names.
+  userfaultfd, io_uring, keyrings, kexec and modules, swap, reboot, acct, quotactl, host and domain names;
+- signalling between kernels graded at the same time through files they all read (the same inodes of the
+  read-only allowlist): file locks (fcntl F_GETLK/F_SETLK(W), open-file-description locks, flock), leases,
+  directory and inotify/fanotify watches, and page-cache probes (mincore, preadv2/pwritev2 with RWF_NOWAIT).
 A system call of a foreign ABI (i386 `int 0x80` on x86_64, or x32) kills the process: those numbers mean other
 calls, so the checks above would not apply to them.
 
@@ -26,7 +29,11 @@ import sys
 
 # struct seccomp_data: int nr; u32 arch; u64 instruction_pointer; u64 args[6]
 _NR, _ARCH, _ARG0 = 0, 4, 16
-_ARG0_LOW = _ARG0 if sys.byteorder == "little" else _ARG0 + 4
+
+
+def _arg_low(i: int) -> int:
+    """Offset of the low 32 bits of system-call argument `i` in struct seccomp_data."""
+    return _ARG0 + 8 * i + (0 if sys.byteorder == "little" else 4)
 
 # classic BPF opcodes (linux/filter.h)
 _LD_W_ABS = 0x20
@@ -70,6 +77,8 @@ X86_64 = Arch("x86_64", 0xC000003E, {
     "add_key": 248, "request_key": 249, "kexec_load": 246, "kexec_file_load": 320, "init_module": 175,
     "finit_module": 313, "delete_module": 176, "swapon": 167, "swapoff": 168, "reboot": 169, "acct": 163,
     "quotactl": 179, "name_to_handle_at": 303, "open_by_handle_at": 304, "sethostname": 170, "setdomainname": 171,
+    "fcntl": 72, "flock": 73, "inotify_add_watch": 254, "fanotify_init": 300, "fanotify_mark": 301,
+    "mincore": 27, "preadv2": 327, "pwritev2": 328,
     **_COMMON_NEW}, seccomp_nr=317, pivot_root_nr=155, x32=True)
 AARCH64 = Arch("aarch64", 0xC00000B7, {
     "clone": 220, "clone3": 435, "execve": 221, "execveat": 281, "ptrace": 117, "process_vm_readv": 270,
@@ -78,6 +87,8 @@ AARCH64 = Arch("aarch64", 0xC00000B7, {
     "request_key": 218, "kexec_load": 104, "kexec_file_load": 294, "init_module": 105, "finit_module": 273,
     "delete_module": 106, "swapon": 224, "swapoff": 225, "reboot": 142, "acct": 89, "quotactl": 60,
     "name_to_handle_at": 264, "open_by_handle_at": 265, "sethostname": 161, "setdomainname": 162,
+    "fcntl": 25, "flock": 32, "inotify_add_watch": 27, "fanotify_init": 262, "fanotify_mark": 263,
+    "mincore": 232, "preadv2": 286, "pwritev2": 287,
     **_COMMON_NEW}, seccomp_nr=277, pivot_root_nr=41, x32=False)
 ARCHES = {"x86_64": X86_64, "amd64": X86_64, "aarch64": AARCH64, "arm64": AARCH64}
 
@@ -88,7 +99,10 @@ BLOCKED = ("fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv", 
            "open_by_handle_at", "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter",
            "io_uring_register", "keyctl", "add_key", "request_key", "kexec_load", "kexec_file_load", "init_module",
            "finit_module", "delete_module", "swapon", "swapoff", "reboot", "acct", "quotactl", "sethostname",
-           "setdomainname")
+           "setdomainname", "flock", "inotify_add_watch", "fanotify_init", "fanotify_mark", "mincore")
+# fcntl commands refused: F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK/SETLK/SETLKW, F_SETLEASE, F_GETLEASE, F_NOTIFY.
+FCNTL_BLOCKED = (5, 6, 7, 36, 37, 38, 1024, 1025, 1026)
+RWF_NOWAIT = 0x8
 
 
 def machine_arch() -> Arch:
@@ -114,10 +128,19 @@ def program(arch: Arch) -> bytes:
     for name in BLOCKED:
         if name in arch.numbers:
             out += [_insn(_JEQ_K, arch.numbers[name], jf=1), _insn(_RET_K, eperm)]
+    # fcntl: the lock, lease and notify commands; everything else (F_GETFL, F_SETFD, ...) is allowed.
+    out += [_insn(_JEQ_K, arch.numbers["fcntl"], jf=2 * len(FCNTL_BLOCKED) + 2), _insn(_LD_W_ABS, _arg_low(1))]
+    for cmd in FCNTL_BLOCKED:
+        out += [_insn(_JEQ_K, cmd, jf=1), _insn(_RET_K, eperm)]
+    out += [_insn(_RET_K, RET_ALLOW)]
+    # preadv2/pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): RWF_NOWAIT tells whether pages are cached.
+    for name in ("preadv2", "pwritev2"):
+        out += [_insn(_JEQ_K, arch.numbers[name], jf=4), _insn(_LD_W_ABS, _arg_low(5)),
+                _insn(_JSET_K, RWF_NOWAIT, jf=1), _insn(_RET_K, eperm), _insn(_RET_K, RET_ALLOW)]
     out += [_insn(_JEQ_K, arch.numbers["clone3"], jf=1), _insn(_RET_K, ret_errno(errno.ENOSYS))]
     # clone: allowed only for a thread (CLONE_THREAD) that asks for no new namespace.
     out += [_insn(_JEQ_K, arch.numbers["clone"], jf=4),
-            _insn(_LD_W_ABS, _ARG0_LOW),
+            _insn(_LD_W_ABS, _arg_low(0)),
             _insn(_JSET_K, CLONE_NAMESPACES, jt=1),
             _insn(_JSET_K, CLONE_THREAD, jt=1),
             _insn(_RET_K, eperm),
