@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from dlcourse.release.metadata import metadata_problems
@@ -13,12 +14,13 @@ from dlcourse.release.metadata import metadata_problems
 from .conftest import LESSONS, copy_course, dlcourse
 
 
-def test_check_passes_for_every_lesson(fresh_project: Path) -> None:
-    """Solution passes all tests, blank fails all autograded tests, lessons/ in sync, metadata sane."""
-    proc = dlcourse(fresh_project, "check")
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_check_passes_for_every_lesson(fresh_project: Path, lesson: str) -> None:
+    """Solution passes all tests, blank fails all autograded tests, lessons/ in sync, metadata sane.
+    One lesson per test, so pytest-xdist spreads the lessons over the cores."""
+    proc = dlcourse(fresh_project, "check", "--no-progress", lesson)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for lesson in LESSONS:
-        assert f"ok   {lesson}" in proc.stdout
+    assert f"ok   {lesson}" in proc.stdout and "all ok" in proc.stdout
 
 
 def test_check_reports_a_hand_edited_lesson(tmp_path: Path) -> None:

@@ -36,7 +36,9 @@ def test_release_twice_changes_nothing(released: Path) -> None:
     before = _files(released / "lessons")
     again = dlcourse(released, "release", check=True)
     assert _files(released / "lessons") == before
-    assert all("unchanged" in line for line in again.stdout.splitlines()), again.stdout
+    released = [line for line in again.stdout.splitlines() if line.startswith("released ")]
+    assert len(released) == len(LESSONS) and all("unchanged" in line for line in released), again.stdout
+    assert "Nothing changed, so there is nothing to commit" in " ".join(again.stdout.split())
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
