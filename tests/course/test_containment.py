@@ -250,6 +250,18 @@ def test_kernel_environment_has_nothing_of_the_workers(monkeypatch: pytest.Monke
 
 def test_connection_file_points_the_kernel_at_its_socket_folder(tmp_path: Path) -> None:
     conn = tmp_path / "kernel-1.json"
-    conn.write_text('{"transport": "ipc", "ip": "/tmp/dlcourse-ipc-abc/kernel", "shell_port": 1, "key": "k"}')
-    info = __import__("json").loads(kernel._kernel_connection(str(conn)))
+    conn.write_text('{"transport": "ipc", "ip": "/tmp/dlcourse-ipc-abc/kernel", "shell_port": 1, "hb_port": 5, '
+                    '"key": "k"}')
+    data, links = kernel._kernel_connection(str(conn))
+    info = __import__("json").loads(data)
     assert info["ip"] == f"{rootfs.IPC_MOUNT}/kernel" and info["key"] == "k"
+    assert links == {"/tmp/dlcourse-ipc-abc/kernel-1": f"{rootfs.IPC_MOUNT}/kernel-1",
+                     "/tmp/dlcourse-ipc-abc/kernel-5": f"{rootfs.IPC_MOUNT}/kernel-5"}
+
+
+def test_kernel_command_keeps_history_in_memory_once() -> None:
+    """SQLite on a file would need the file locks seccomp refuses; nbclient may already ask for :memory:."""
+    for args in (["-f", "c.json"], ["-f", "c.json", "--HistoryManager.hist_file=:memory:"]):
+        cmd = kernel.kernel_command({"seccomp": True}, args, None)
+        assert sum(a.startswith("--HistoryManager.hist_file") for a in cmd) == 1, cmd
+        assert cmd[1] == "-c" and "install(bytes.fromhex(" in cmd[2]

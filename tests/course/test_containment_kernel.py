@@ -145,6 +145,13 @@ for path in {targets!r}:
 print(json.dumps(out))""")
     assert result.pop("/tmp/work/x") == "written" and result.pop("/dev/shm/x") == "written"
     assert all(v in ("OSError", "PermissionError") for v in result.values()), result
+    # its socket folder is its own tiny tmpfs: no host disk behind it
+    full = a.run(f"""try:
+    open("{rootfs.IPC_MOUNT}/fill", "wb").write(bytes(2**20))
+    print("written")
+except OSError as exc:
+    print(exc.strerror)""")
+    assert full.strip() == "No space left on device", full
 
 
 def test_the_kernel_cannot_start_processes(kernels: tuple[Kernel, Kernel]) -> None:

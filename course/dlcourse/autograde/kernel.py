@@ -10,7 +10,9 @@ named by $DLCOURSE_KERNEL_BOX, written by kernelspec.install_kernel) says which 
                 allowlist root (rootfs.py) with its notebook folder copied to /tmp/work; as the job's sandbox
                 user (grading as root) or as the grader's own uid inside an unprivileged user namespace;
                 killed when the launcher dies (PR_SET_PDEATHSIG); then it execs a fresh interpreter that
-                installs the seccomp filter (seccomp.py: no processes) and runs ipykernel.
+                installs the seccomp filter (seccomp.py: no processes) and runs ipykernel. It binds its ZMQ
+                sockets in its own /run/kernel; the launcher links them into the worker's socket folder
+                through /proc/PID/root, so no host folder is writable from the kernel.
 
 An interrupt (SIGINT to the process group) reaches the kernel; the launcher ignores it. A kill (SIGKILL to the
 group, or to the launcher alone) ends both. Without namespaces the launcher execs the kernel in place, as the
@@ -65,14 +67,20 @@ def _matplotlib_cache() -> dict[str, bytes]:
         return {}
 
 
-def _kernel_connection(path: str) -> bytes:
-    """The connection file, with its ipc socket prefix moved to where the kernel sees its socket folder."""
+PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+
+
+def _kernel_connection(path: str) -> tuple[bytes, dict[str, str]]:
+    """The connection file, with its ipc socket prefix moved to the kernel's socket folder; and the links the
+    launcher makes so the worker finds each socket (worker's path -> path through /proc/PID/root, PID to come)."""
     data = Path(path).read_bytes()
     info = json.loads(data)
     if info.get("transport") != "ipc":
-        return data
-    info["ip"] = f"{rootfs.IPC_MOUNT}/{os.path.basename(info['ip'])}"
-    return json.dumps(info).encode()
+        return data, {}
+    name = os.path.basename(info["ip"])
+    links = {f"{info['ip']}-{info[p]}": f"{rootfs.IPC_MOUNT}/{name}-{info[p]}" for p in PORTS if p in info}
+    info["ip"] = f"{rootfs.IPC_MOUNT}/{name}"
+    return json.dumps(info).encode(), links
 
 
 def kernel_env(home: str, user: str) -> dict[str, str]:
@@ -119,9 +127,9 @@ def kernel_command(box: dict, args: list[str], probe: str | None) -> list[str]:
     if probe is not None:
         return [exe, "-c", seccomp.bootstrap(code=probe) if box.get("seccomp") else probe]
     # Test cells never run in the kernel (the grader judges them); the extension only caps each cell's output.
-    args = [*args, "--InteractiveShellApp.extensions=dlgrade.harness.output_cap",
-            # no history file: SQLite would need file locks, which the seccomp filter refuses
-            "--HistoryManager.hist_file=:memory:"]
+    args = [*args, "--InteractiveShellApp.extensions=dlgrade.harness.output_cap"]
+    if not any(a.startswith("--HistoryManager.hist_file") for a in args):  # nbclient passes it (twice is an error)
+        args.append("--HistoryManager.hist_file=:memory:")  # SQLite on a file needs locks, which seccomp refuses
     if box.get("seccomp"):
         return [exe, "-c", seccomp.bootstrap(module="ipykernel_launcher"), *args]
     return [exe, "-m", "ipykernel_launcher", *args]
@@ -209,9 +217,16 @@ def _end_like(status: int, usage: resource.struct_rusage, cpu_soft: float | None
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 
 
-def run_contained(box: dict, spec: rootfs.RootSpec, cmd: list[str], env: dict[str, str]) -> None:
-    """Launcher side: enter the user (when not root) and pid namespaces, start the contained kernel, wait, end
-    like it."""
+def _link_sockets(links: dict[str, str], pid: int) -> None:
+    """Point the worker's socket paths at the kernel's sockets, reached through the kernel's root."""
+    for outside, inside in links.items():
+        os.symlink(f"/proc/{pid}/root{inside}", outside)
+
+
+def run_contained(box: dict, spec: rootfs.RootSpec, cmd: list[str], env: dict[str, str],
+                  links: dict[str, str]) -> None:
+    """Launcher side: enter the user (when not root) and pid namespaces, start the contained kernel, link its
+    sockets for the worker, wait, end like it."""
     if os.geteuid() != 0:
         ns.enter_user_namespace()
     ns.unshare(ns.CLONE_NEWPID, "CLONE_NEWPID")
@@ -227,6 +242,7 @@ def run_contained(box: dict, spec: rootfs.RootSpec, cmd: list[str], env: dict[st
         _kernel_side(box, spec, cmd, env, out_w, alive_r)
     os.close(out_w)
     os.close(alive_r)
+    _link_sockets(links, pid)
     _relay(out_r)
     _, status, usage = os.wait4(pid, 0)
     _end_like(status, usage, cpu_soft)
@@ -288,21 +304,22 @@ def main(argv: list[str]) -> None:
         raise SystemExit("dlcourse kernel launcher: the box has namespaces but no sandbox user; a kernel never "
                          "runs as root (expected 'user': [name, uid, gid] in $DLCOURSE_KERNEL_BOX)")
     home_files = _matplotlib_cache()
+    links: dict[str, str] = {}
     if probe is None:
         conn_index = args.index("-f") + 1
-        home_files["kernel-connection.json"] = _kernel_connection(args[conn_index])
+        home_files["kernel-connection.json"], links = _kernel_connection(args[conn_index])
         args[conn_index] = f"{rootfs.HOME}/kernel-connection.json"
     spec = rootfs.root_spec(tuple(box.get("private", ())),
                             tmp_mb=int(box.get("tmp_mb", 512)),
                             work_files={} if probe is not None else _read_folder(Path.cwd()),
                             home_files=home_files, owner=(user[1], user[2]) if user else None,
-                            ipc_dir=box.get("ipc_dir"))
+                            sockets=bool(links))
     if not user:
         _cap_processes(box, None)  # counted here, where the grading user's processes are still visible
     else:
         resource.setrlimit(resource.RLIMIT_NPROC, (int(box.get("nproc", 64)),) * 2)
     env = kernel_env(rootfs.HOME, user[0] if user else os.environ.get("USER", "learner"))
-    run_contained(box, spec, kernel_command(box, args, probe), env)
+    run_contained(box, spec, kernel_command(box, args, probe), env, links)
 
 
 if __name__ == "__main__":

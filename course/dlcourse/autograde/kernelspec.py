@@ -13,13 +13,11 @@ from pathlib import Path
 IPC_PARENT = "/tmp"  # short: a unix socket path must fit in 107 bytes, a job's work folder often does not
 
 
-def _socket_folder(box: dict) -> str:
-    """A fresh folder for the kernel's ZMQ sockets, only for this kernel's user; removed when the worker exits."""
+def _socket_folder() -> str:
+    """A fresh folder (this user's only) where the kernel's launcher links the kernel's sockets; removed when the
+    worker exits. The kernel never sees it."""
     folder = tempfile.mkdtemp(prefix="dlcourse-ipc-", dir=IPC_PARENT)
     atexit.register(shutil.rmtree, folder, True)
-    if box.get("user"):
-        os.chown(folder, box["user"][1], box["user"][2])
-    os.chmod(folder, 0o700)
     return folder
 
 
@@ -29,14 +27,13 @@ def install_kernel(box: dict, work: Path) -> dict[str, str]:
 
     nbgrader starts the kernel by name; JUPYTER_PATH makes this job's spec the one it finds, and the launcher
     reads the box (user, layers, limits) from the file named in DLCOURSE_KERNEL_BOX. A kernel in its own
-    network namespace has no network, so it talks to the worker over unix sockets (ZMQ ipc) in a folder bound
-    into its root: the settings are then transport "ipc" and the socket path prefix as `ip`.
+    network namespace has no network, so it talks to the worker over unix sockets (ZMQ ipc): the kernel binds
+    them in its own /run/kernel, and the launcher links them into a fresh folder here (through
+    /proc/PID/root); the settings are then transport "ipc" and that folder's path prefix as `ip`.
     """
-    box = dict(box)
     settings: dict[str, str] = {}
     if box.get("namespaces"):
-        box["ipc_dir"] = _socket_folder(box)
-        settings = {"transport": "ipc", "ip": os.path.join(box["ipc_dir"], "kernel")}
+        settings = {"transport": "ipc", "ip": os.path.join(_socket_folder(), "kernel")}
     spec = work / "jupyter" / "kernels" / "python3"
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "kernel.json").write_text(json.dumps({

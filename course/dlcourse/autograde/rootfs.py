@@ -6,7 +6,7 @@ The root is a small tmpfs. Into it, at the same absolute paths, go read-only bin
 - the course code the kernel imports: dlkit/ (with its data files), and of course/dlgrade only __init__.py and
   harness/ (never the references or the hidden-case generators);
 and, writable: a fresh size-limited /tmp holding the copy of the notebook's folder (/tmp/work) and the kernel's
-home (/tmp/home), a private /dev/shm, and the folder of the kernel's ZMQ sockets (/run/kernel). /dev has only
+home (/tmp/home), a private /dev/shm, and a tiny folder for the kernel's ZMQ sockets (/run/kernel). /dev has only
 null, zero, random and urandom; /proc is a fresh one for the kernel's own pid namespace. Then pivot_root makes
 this the root and the old one is detached: the checkout, its .git, solutions/, lessons/, tests/, submissions,
 the gradebook, the grading state, the host's /tmp and /var/tmp and the rest of /root simply do not exist there.
@@ -24,7 +24,8 @@ from . import namespaces as ns
 
 SYSTEM = ("/usr", "/lib", "/lib64", "/bin", "/etc")
 DEVICES = ("null", "zero", "random", "urandom")
-IPC_MOUNT = "/run/kernel"  # where the kernel sees its socket folder (its connection file says so)
+IPC_MOUNT = "/run/kernel"  # the kernel's socket folder (its connection file says so): a tiny tmpfs of its own
+IPC_OPTIONS = "size=64k,nr_inodes=32,mode=0700"  # ZMQ needs five sockets; they take inodes, no blocks
 WORK, HOME = "/tmp/work", "/tmp/home"
 _STAGES = ("/mnt", "/media", "/srv", "/opt", "/var/tmp", "/tmp", "/run")  # an empty tmpfs goes over one of them
 
@@ -109,7 +110,7 @@ class RootSpec:
     work_files: dict[str, bytes] = field(default_factory=dict)  # relative path under /tmp/work -> contents
     home_files: dict[str, bytes] = field(default_factory=dict)  # relative path under /tmp/home -> contents
     owner: tuple[int, int] | None = None  # uid, gid of the kernel's files (None: the creating user, in a userns)
-    ipc_dir: str | None = None  # host folder of the kernel's sockets, bound writable at IPC_MOUNT
+    sockets: bool = False  # a socket folder at IPC_MOUNT (the worker reaches it through /proc/PID/root)
     proc: bool = True  # a fresh /proc (only meaningful in a new pid namespace)
 
 
@@ -120,7 +121,7 @@ def root_spec(private: tuple[str, ...] = (), **kw) -> RootSpec:
 
 def _stage(spec: RootSpec) -> str:
     """An existing folder to build the new root on, holding none of the sources."""
-    sources = [*spec.paths, *([spec.ipc_dir] if spec.ipc_dir else [])]
+    sources = list(spec.paths)
     for folder in _STAGES:
         if os.path.isdir(folder) and not os.path.islink(folder) and not any(_under(s, folder) for s in sources):
             return folder
@@ -194,10 +195,11 @@ def build(spec: RootSpec, pivot_nr: int) -> None:
     ns.mount("tmpfs", inside("/tmp"), "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, f"size={int(spec.tmp_mb)}m,mode=1777")
     _write_tree(inside(WORK), spec.work_files, spec.owner)
     _write_tree(inside(HOME), spec.home_files, spec.owner)
-    if spec.ipc_dir:
+    if spec.sockets:  # no host folder is writable from the kernel: its sockets live in its own small tmpfs
         _mkdirs(inside(IPC_MOUNT))
-        ns.mount(spec.ipc_dir, inside(IPC_MOUNT), None, ns.MS_BIND)
-        ns.remount(inside(IPC_MOUNT), ns.MS_NOSUID | ns.MS_NODEV | ns.MS_NOEXEC)
+        ns.mount("tmpfs", inside(IPC_MOUNT), "tmpfs", ns.MS_NOSUID | ns.MS_NODEV | ns.MS_NOEXEC, IPC_OPTIONS)
+        if spec.owner is not None:
+            os.chown(inside(IPC_MOUNT), *spec.owner)
 
     ns.pivot_root(stage, pivot_nr)
     ns.remount_readonly("/")  # the root's own tmpfs: nothing can be added beside the allowlist
