@@ -21,8 +21,8 @@ from typing import Any
 
 from .harness.guard import ReferenceBlocked
 
-_WHERE = {"check": "learner", "grade": "learner", "Score": "learner", "CheckFailed": "errors",
-          "numerical_gradient": "numgrad", "rel_error": "numgrad", "exercise_names": "registry",
+_WHERE = {"check": "learner", "grade": "learner", "Score": "learner", "case_inputs": "learner",
+          "CheckFailed": "errors", "numerical_gradient": "numgrad", "rel_error": "numgrad", "exercise_names": "registry",
           "get_exercise": "registry"}
 GRADED = "DLGRADE_GRADED"  # set in a graded kernel's environment
 

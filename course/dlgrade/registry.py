@@ -54,13 +54,48 @@ class Case:
 class KnownMistake:
     """A typical wrong implementation, recognised by computing it and comparing.
 
-    ``compute`` has the reference's signature and returns what the mistake would
-    produce; a learner whose failing outputs all equal it gets this diagnosis.
+    ``compute`` has the reference's signature and returns what the mistake would produce; a learner whose
+    outputs equal it on every case gets this diagnosis. ``look_at`` says which line to look at in words
+    ("the line that updates v"); ``look_for`` is a regular expression for that line (``r"v *= *beta"``):
+    where it matches a line of the learner's source, the message quotes that line with its number.
     """
 
     code: str
     message: str
     compute: Callable[..., Any]
+    look_at: str = ""
+    look_for: str = ""
+
+
+@dataclass(frozen=True)
+class Design:
+    """A designed input: the case's arguments changed so that a relation to the expected value shows.
+
+    ``make`` takes a copy of a case's arguments and returns the designed ones (``y`` all ones, logits all
+    equal, one-hot probabilities, zeros...). When a failure has no known cause, the runner calls the learner
+    on each design and says on which ones it is right and on which wrong; ``hint`` is added when the learner
+    is wrong on this design and right on every other.
+    """
+
+    label: str
+    make: Callable[[dict[str, Any]], dict[str, Any]]
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Training:
+    """How to see a training loop's first step, so that "steps uphill" is said only when it is true.
+
+    The runner calls the learner with ``steps`` (the argument counting epochs or steps) set to 0 and to 1,
+    takes ``params(returned value)`` from both, and compares the step between them with
+    ``gradient(args, params)`` (the loss gradient at the learner's own starting point). ``diverges`` is
+    the hint shown when the first step goes downhill but training blows up or ends worse than it started.
+    """
+
+    steps: str
+    params: Callable[[Any], Sequence[np.ndarray]]
+    gradient: Callable[[dict[str, Any], Sequence[np.ndarray]], Sequence[np.ndarray]]
+    diverges: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +121,17 @@ class Exercise:
     allow_dlkit: bool = False
     rtol: float = 1e-6
     atol: float = 1e-9
+    # ``hints``: the generic hint families that belong to this exercise (dlgrade.diagnosis.hints: "exp",
+    # "log", "sqrt", "residual", "update", "matmul", "square", "bias", "mask", "variance", "batch"); None
+    # derives them from the reference (what it calls, its operators, its parameter names).
+    # ``seed_args``: the arguments that carry randomness (None: every wire.Rng argument and any int named
+    # seed); the same seed must give the same result and another seed another one.
+    # ``designs``: designed inputs for the relation of a wrong output to the expected one (see Design).
+    # ``training``: how to check a training loop's first step against the gradient (see Training).
+    hints: frozenset[str] | None = None
+    seed_args: tuple[str, ...] | None = None
+    designs: tuple[Design, ...] = ()
+    training: Training | None = None
 
     @property
     def topic(self) -> str:
@@ -102,7 +148,30 @@ class Exercise:
 
     def make_cases(self, hidden: bool, secret: bytes | None = None) -> list[Case]:
         """The cases for the visible (or hidden) test; the same for the same name and secret."""
-        return list(self.cases(np.random.default_rng(self.seed(hidden, secret)), hidden))
+        return self.cases_from_seed(self.seed(hidden, secret), hidden)
+
+    def cases_from_seed(self, seed: int, hidden: bool) -> list[Case]:
+        """The cases drawn from ``seed`` (what a failure message prints, so that a case can be reproduced)."""
+        return list(self.cases(np.random.default_rng(seed), hidden))
+
+    def hint_scope(self, cases: Sequence[Case] = ()) -> frozenset[str]:
+        """The hint families of this exercise: declared, or derived from the reference and the cases' sizes."""
+        if self.hints is not None:
+            return frozenset(self.hints)
+        from .diagnosis.hints import derive  # the registry stays importable without the diagnosis
+
+        return derive(self.reference, (), {k for c in cases for k in c.factors})
+
+    def randomness_args(self, case: Case) -> tuple[str, ...]:
+        """The arguments of ``case`` that carry randomness (declared, or derived: see ``seed_args``)."""
+        if self.seed_args is not None:
+            return tuple(a for a in self.seed_args if a in case.args)
+        if self.adapter is not None:  # an adapter's seed builds the graph it is given, not the learner's draws
+            return ()
+        from .harness.wire import Rng
+
+        return tuple(k for k, v in case.args.items() if isinstance(v, Rng)
+                     or (k in ("seed", "random_state") and isinstance(v, int) and not isinstance(v, bool)))
 
 
 _REGISTRY: dict[str, Exercise] = {}

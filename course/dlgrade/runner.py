@@ -1,31 +1,50 @@
-"""Running an exercise's cases on a learner's function and collecting diagnoses."""
+"""Running an exercise's cases on a learner's function and explaining the first failure.
+
+The cases go to a *caller* in one request; each report is judged here (``judge_case``: compare with the
+reference, output by output). A failure is then explained with everything the grader can find, most likely
+cause first (``explain``): a known mistake that fits every case; state or randomness (the same inputs
+again, another seed); a constant factor that explains every case; an input the output ignores; hard-coded
+sizes; the shape and value rules of the case; a scalar's relation to the expected one on designed inputs;
+a training loop's first step. The extra calls go to the caller as one more request.
+"""
 from __future__ import annotations
 
-import contextlib
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from . import diagnosis as dg
-from .diagnosis import Diagnosis
 from .calling import Caller
+from .diagnosis import across, factors, message, probes, training
+from .diagnosis.core import Diagnosis
+from .diagnosis.outputs import of_report, quiet, reference, split, swapped
+from .diagnosis.source import Source, look_at
 from .registry import Case, Exercise, KnownMistake
 
 _ALL = "*"  # a failure of the whole function rather than of one output
+# failures that no other call can explain better: said as they are
+_FINAL = (dg.NOT_IMPLEMENTED, dg.REFERENCE_CALLED, dg.MUTATED_INPUT, "timeout", "kernel_died", "no_reply")
+# per-case diagnoses precise enough to come before the weaker exercise-level ones
+_SPECIFIC = ("swapped", dg.TRANSPOSED, dg.BATCH_NOT_REDUCED, dg.WRONG_SHAPE, dg.WRONG_MASK, dg.ALIASED, dg.SHIFTED,
+             dg.OFFSET, dg.SIGN, dg.WRONG_TYPE, dg.WRONG_DTYPE, dg.NONFINITE)
 
 
 @dataclass
 class CaseResult:
-    """The outcome of one case: a diagnosis (None when passed) and the outputs that failed."""
+    """One case: its diagnosis (None when passed), the failing outputs, and what was compared."""
 
     case: Case
     index: int
     diagnosis: Diagnosis | None = None
     failed: frozenset[str] = frozenset()
     warnings: list[str] = field(default_factory=list)
-    known: list[KnownMistake] = field(default_factory=list)  # every known mistake that fits
+    known: list[KnownMistake] = field(default_factory=list)   # the known mistakes that fit every case
+    expected: list[Any] | None = None                          # the reference's outputs
+    got: list[Any] | None = None                               # the learner's outputs (None: error, structure)
+    value: Any = None                                          # what the learner returned, as returned
+    error: across.Error | None = None                          # what the learner's call raised
+    look: str = ""                                             # the line of the learner's code to look at
 
     @property
     def passed(self) -> bool:
@@ -35,11 +54,12 @@ class CaseResult:
 
 @dataclass
 class Report:
-    """All case results of one run of an exercise (visible or hidden)."""
+    """All case results of one run of an exercise (visible or hidden), with the seed they were drawn from."""
 
     exercise: Exercise
     hidden: bool
     results: list[CaseResult]
+    seed: int | None = None
 
     @property
     def passed(self) -> bool:
@@ -60,29 +80,16 @@ class Report:
         return sum(n not in bad for n in names) / len(names)
 
     def message(self) -> str:
-        """The diagnosis of the first failing case, with the case it happened on."""
+        """The diagnosis of the first failing case: the cause, where to look, the case and its seed, details."""
         r = self.first_failure
         if r is None:
             return f"{self.exercise.name}: all {len(self.results)} cases passed"
-        d = r.diagnosis
-        if d.code == dg.NOT_IMPLEMENTED:
-            return f"{self.exercise.name}: {d.render()}"
-        which = "hidden case" if self.hidden else "case"
-        head = f"{self.exercise.name} failed on {which} {r.index + 1} of {len(self.results)} ({r.case.label})"
-        tail = "" if not r.warnings else "\nnumpy warned: " + "; ".join(sorted(set(r.warnings)))
-        return f"{head}:\n{d.render()}{tail}"
+        return message.render(self.exercise.name, r.diagnosis, hidden=self.hidden, index=r.index,
+                              n_cases=len(self.results), label=r.case.label, seed=self.seed, look=r.look,
+                              warnings=r.warnings)
 
 
-@contextlib.contextmanager
-def _quiet():
-    """Grader-side numerics (references, known mistakes) never warn: stderr costs the cell its points."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        yield
-
-
-# ---------------------------------------------------------------------------------------
-# what the learner's function did, from the caller's plain report
+# ---------------------------------------------------------------------------------------------- one case
 
 
 def _error_diagnosis(error: dict[str, Any], args: dict[str, Any]) -> Diagnosis:
@@ -105,139 +112,31 @@ def _error_diagnosis(error: dict[str, Any], args: dict[str, Any]) -> Diagnosis:
         return Diagnosis(dg.EXCEPTION, f"the function to check could not be found ({error.get('type')}: "
                          f"{error.get('message')}). Did its cell run without an error? Run it again.")
     where = error.get("where")
-    at = (f"\n  at line {where['line']} in {where['function']}(): {where['text']}"
+    at = (f"at line {where['line']} in {where['function']}(): {where['text']}"
           if isinstance(where, dict) and where.get("line") else "")
     shapes = ", ".join(f"{k} {dg.shape_of(v)}" for k, v in args.items())
-    etype, message = str(error.get("type")), str(error.get("message"))
+    etype, text = str(error.get("type")), str(error.get("message"))
     hint = ""
     if etype == "RecursionError":
-        hint = "\nThe recursion is too deep (or never stops): use an explicit stack or a loop."
-    elif etype in ("ValueError", "IndexError") and any(w in message for w in ("shape", "mismatch", "broadcast",
-                                                                               "index")):
-        hint = ("\nA shape mismatch: write the shape of every array next to each line and check the order "
-                "of matmul operands.")
-    return Diagnosis(dg.EXCEPTION, f"your function raised {etype}: {message}{at}\n  arguments: {shapes}{hint}")
+        hint = " The recursion is too deep (or never stops): use an explicit stack or a loop."
+    elif etype in ("ValueError", "IndexError") and any(w in text for w in ("shape", "mismatch", "broadcast",
+                                                                            "index")):
+        hint = " A shape mismatch: write the shape of every array next to each line."
+    detail = "\n".join(x for x in (at, f"arguments: {shapes}") if x)
+    line = (int(where["line"]), str(where.get("text", ""))) if isinstance(where, dict) and where.get("line") \
+        else (0, "")
+    return Diagnosis(dg.EXCEPTION, f"your function raised {etype}: {text[:300]}{hint}", detail,
+                     {"line": line[1], "where": line})
 
 
-# ---------------------------------------------------------------------------------------
-# comparing outputs
-
-
-def _split(ex: Exercise, value: Any) -> list[Any] | Diagnosis:
-    names = [o.name for o in ex.outputs]
-    if len(names) == 1:
-        if isinstance(value, tuple) and ex.outputs[0].kind == "array" and len(value) == 2 \
-                and isinstance(value[0], np.ndarray):
-            return Diagnosis(dg.WRONG_TYPE, f"your function returned a tuple of 2; expected only "
-                             f"`{names[0]}`. Return just the output (no cache).")
-        return [value]
-    if not isinstance(value, (tuple, list)) or len(value) != len(names):
-        return Diagnosis(dg.WRONG_TYPE, f"your function returned {dg.describe(value)}; expected a "
-                         f"tuple ({', '.join(names)}) of {len(names)} values.")
-    return list(value)
-
-
-def _expected(ex: Exercise, case: Case) -> list[Any]:
-    with _quiet():
-        value = ex.reference(*case.fresh().values())
-    split = _split(ex, value)
-    assert not isinstance(split, Diagnosis), f"reference of {ex.name} returned {value!r}"
-    return split
-
-
-def _close_all(a: list[Any], b: list[Any], names: list[str], ex: Exercise) -> bool:
-    for x, y, n in zip(a, b, names):
-        try:
-            xa, ya = dg.to_array(x), dg.to_array(y)
-        except (TypeError, ValueError):
-            return False
-        if xa.size == 1 and ya.size == 1:
-            xa, ya = xa.reshape(()), ya.reshape(())
-        if not dg.close(xa, ya, ex.rtol, ex.atol):
-            return False
-    return True
-
-
-def _perturb(v: Any, rng: np.random.Generator) -> Any:
-    if isinstance(v, np.ndarray):
-        if v.dtype == np.bool_:
-            return ~v
-        if np.issubdtype(v.dtype, np.integer):
-            hi = int(v.max(initial=0)) + 1
-            return (v + 1) % hi if hi > 1 else None
-        if np.issubdtype(v.dtype, np.floating) and v.size:
-            if v.min() < 0:  # flip signs too, so masks like x > 0 change
-                return v * rng.uniform(0.5, 1.5, v.shape) * rng.choice([-1.0, 1.0], v.shape)
-            return v * rng.uniform(1.2, 1.8, v.shape)
-        return None
-    if isinstance(v, (bool, np.bool_)):
-        return None
-    if isinstance(v, (int, np.integer)):
-        return v + 1
-    if isinstance(v, (float, np.floating)):
-        return v * 1.37 + (0.1 if v == 0 else 0.0)
-    return None
-
-
-def _perturbed(ex: Exercise, case: Case, expected: list[Any],
-               rng: np.random.Generator) -> list[tuple[str, dict[str, Any]]]:
-    """(argument name, arguments with that one changed) for each argument whose change changes the reference."""
-    if ex.adapter is not None:  # the arguments describe a graph; changing one number says nothing
-        return []
-    names = [o.name for o in ex.outputs]
-    out = []
-    for name, v in case.args.items():
-        pv = _perturb(v, rng)
-        if pv is None:
-            continue
-        args = dict(case.args)
-        args[name] = pv
-        try:
-            with _quiet():
-                exp2 = _split(ex, ex.reference(*Case(args).fresh().values()))
-        except Exception:  # the perturbed input is invalid for this exercise (a stride, say)
-            continue
-        if not isinstance(exp2, Diagnosis) and not _close_all(exp2, expected, names, ex):
-            out.append((name, args))
-    return out
-
-
-def _known_mistakes(ex: Exercise, case: Case, got: list[Any], failed: list[str]) -> list[KnownMistake]:
-    """Every known mistake whose output equals the learner's on all the failing outputs."""
-    names = [o.name for o in ex.outputs]
-    idx = [names.index(n) for n in failed]
-    hits = []
-    for m in ex.mistakes:
-        try:
-            with _quiet():
-                value = m.compute(*case.fresh().values())
-            wrong = _split(ex, value)
-        except Exception:  # a mistake that cannot even run on these inputs does not fit
-            continue
-        if not isinstance(wrong, Diagnosis) and _close_all([wrong[i] for i in idx], [got[i] for i in idx], failed, ex):
-            hits.append(m)
-    return hits
-
-
-def _same(a: list[Any], b: list[Any]) -> bool:
-    try:
-        return all(np.array_equal(np.asarray(x, dtype=float), np.asarray(y, dtype=float), equal_nan=True)
-                   for x, y in zip(a, b))
-    except (TypeError, ValueError):
-        return False
-
-
-def _value_of(report: dict[str, Any]) -> Any:
-    return report.get("value")
-
-
-def run_case(ex: Exercise, case: Case, index: int, report: dict[str, Any], caller: Caller) -> CaseResult:
-    """Judge one case from the learner's report: compare with the reference, diagnose (asking the caller for
-    a few more calls when a failure has no known cause: a repeat, and each argument changed in turn)."""
-    res = CaseResult(case, index)
-    res.warnings = list(report.get("warnings", []))
+def judge_case(ex: Exercise, case: Case, index: int, report: dict[str, Any], scope: frozenset[str]) -> CaseResult:
+    """Judge one case from the learner's report alone: errors, inputs changed in place, each output."""
+    res = CaseResult(case, index, warnings=list(report.get("warnings", [])), value=report.get("value"))
     if report.get("error"):
-        res.diagnosis, res.failed = _error_diagnosis(report["error"], case.args), frozenset({_ALL})
+        err = report["error"]
+        res.diagnosis, res.failed = _error_diagnosis(err, case.args), frozenset({_ALL})
+        if err.get("kind") == "exception":
+            res.error = across.Error(str(err.get("type")), str(err.get("message")))
         return res
     if report.get("mutated"):
         moved = report["mutated"][0]
@@ -247,87 +146,166 @@ def run_case(ex: Exercise, case: Case, index: int, report: dict[str, Any], calle
         res.failed = frozenset({_ALL})
         return res
     if ex.verify is not None:
-        res.diagnosis = ex.verify(case, case.fresh(), _value_of(report))
+        res.diagnosis = ex.verify(case, case.fresh(), report.get("value"))
         res.failed = frozenset({_ALL}) if res.diagnosis else frozenset()
         return res
-    expected = _expected(ex, case)
-    got = _split(ex, _value_of(report))
+    with quiet():
+        res.expected = split(ex, ex.reference(*case.fresh().values()))
+    assert not isinstance(res.expected, Diagnosis), f"the reference of {ex.name} returned a wrong structure"
+    got = split(ex, report.get("value"))
     if isinstance(got, Diagnosis):
         res.diagnosis, res.failed = got, frozenset({_ALL})
         return res
-    diags = {o.name: dg.compare(e, g, name=o.name, kind=o.kind, factors=case.factors,
-                                rtol=ex.rtol, atol=ex.atol)
-             for o, e, g in zip(ex.outputs, expected, got)}
+    res.got = got
+    diags = {o.name: dg.compare(e, g, name=o.name, kind=o.kind, factors=case.factors, rtol=ex.rtol, atol=ex.atol,
+                                scope=scope, warnings=res.warnings, args=case.args)
+             for o, e, g in zip(ex.outputs, res.expected, got)}
     failed = [n for n, d in diags.items() if d is not None]
-    if not failed:
-        return res
-    res.failed = frozenset(failed)
-    first = diags[failed[0]]
-    typed = next((d for d in diags.values() if d is not None and d.code in (dg.WRONG_TYPE, dg.NONFINITE)), None)
-    if typed is not None:
-        res.diagnosis = typed
-        return res
-    res.known = _known_mistakes(ex, case, got, failed)
-    if res.known:
-        res.diagnosis = Diagnosis(res.known[0].code, res.known[0].message, first.detail)
-        return res
-    variants = _perturbed(ex, case, expected, np.random.default_rng(index))
-    again, *changed = caller(ex, [case.args] + [args for _, args in variants])
-    repeat = _split(ex, _value_of(again)) if not again.get("error") else None
-    if isinstance(repeat, list) and not _same(got, repeat):
-        res.diagnosis = Diagnosis("nondeterministic", "your function gives different results for the same "
-                                  "inputs. Does it draw its own random numbers (np.random...) instead of "
-                                  "using the arguments it is given?", first.detail)
-        return res
-    for (name, _), rep in zip(variants, changed):
-        got2 = _split(ex, _value_of(rep)) if not rep.get("error") else None
-        if isinstance(got2, list) and _same(got, got2):
-            res.diagnosis = Diagnosis(dg.IGNORES_INPUT, f"your output does not change when `{name}` "
-                                      f"changes, but it should. Is `{name}` used at all — or is a "
-                                      "variable from outside the function (a global) used instead?\n"
-                                      f"(also: {first.message})", first.detail)
-            return res
-    res.diagnosis = first
+    if failed:
+        res.failed = frozenset(failed)
+        typed = [diags[n] for n in failed if diags[n].code in (dg.WRONG_TYPE, dg.WRONG_DTYPE, dg.NONFINITE)]
+        res.diagnosis = (typed or [swapped(ex, res.expected, got) or diags[failed[0]]])[0]
     return res
 
 
-def _hardcoded(results: list[CaseResult], r: CaseResult) -> Diagnosis | None:
-    if r.case.stress or r.diagnosis.code not in (dg.EXCEPTION, dg.WRONG_SHAPE, dg.VALUES):
-        return None
-    shapes = r.case.shapes()
-    ok = next((p for p in results if p.passed and not p.case.stress and p.case.shapes() != shapes), None)
-    if ok is None:
-        return None
-    return Diagnosis(dg.HARDCODED_SHAPE, f"it works for {ok.case.label} but not for {r.case.label}: "
-                     "are sizes hard-coded (a literal number, or a shape taken from a global "
-                     "variable) instead of read from the arguments' .shape?\n" + r.diagnosis.message,
-                     r.diagnosis.detail)
+# ------------------------------------------------------------------------------------------- explanation
 
 
-def run_exercise(ex: Exercise, caller: Caller, hidden: bool = False, secret: bytes | None = None) -> Report:
-    """Run every case of an exercise (visible or hidden, from ``secret``) through ``caller``; judge each."""
-    cases = ex.make_cases(hidden, secret)
+def _output_index(ex: Exercise, r: CaseResult) -> int:
+    names = [o.name for o in ex.outputs]
+    return next((i for i, n in enumerate(names) if n in r.failed), 0)
+
+
+def _factor(ex: Exercise, results: list[CaseResult], first: CaseResult, scope: frozenset[str]) -> Diagnosis | None:
+    """The constant factor of the first failing output, explained over every case that returned it."""
+    i = _output_index(ex, first)
+    name = ex.outputs[i].name
+    rows = []
+    for r in results:
+        if r.got is None:
+            continue
+        try:
+            e, g = dg.to_array(r.expected[i]), dg.to_array(r.got[i])
+        except (TypeError, ValueError):
+            return None
+        if e.size != g.size:
+            return None
+        rows.append(factors.Row(factors.ratio(e, g.reshape(e.shape)), factors.candidates(r.case.factors, r.case.args),
+                                name not in r.failed, bool(np.any(e))))
+    shape = np.shape(first.expected[i]) if ex.outputs[i].kind == "array" else ()
+    head = f"`{name}` has the right shape {shape} but wrong values"
+    return factors.across_cases(rows, head, first.diagnosis.detail, scalar=ex.outputs[i].kind == "scalar",
+                                scope=scope)
+
+
+def _hardcoded(ex: Exercise, results: list[CaseResult], first: CaseResult) -> Diagnosis | None:
+    """Sizes hard-coded, when a case of other sizes passed and the evidence says so (see ``across``)."""
+    shapes = first.case.shapes()
+    passed = [p for p in results if p.passed and not p.case.stress and p.case.shapes() != shapes]
+    if not passed:
+        return None
+    expected = first.expected
+    if expected is None and first.diagnosis.code == dg.WRONG_SHAPE:  # a verified exercise: ask the reference
+        expected = reference(ex, first.case.args)
+    line = str(first.diagnosis.evidence.get("line", ""))
+    for ok in passed:
+        d = across.hardcoded((ok.case.args, ok.case.label, ok.value), first.case.args, first.case.label,
+                             first.value, expected, line, first.diagnosis)
+        if d is not None:
+            return d
+    return None
+
+
+def _named(m: KnownMistake, first: CaseResult, source: Source | None) -> tuple[Diagnosis, str]:
+    """The known mistake's diagnosis and the line to look at: found by its pattern, else where the call raised."""
+    look = look_at(source, m.look_for, "")
+    line, text = first.diagnosis.evidence.get("where", (0, ""))
+    if not look and line:
+        look = f"look at line {line}: `{text[:100]}`"
+    return Diagnosis(m.code, m.message, first.diagnosis.detail), look or look_at(None, "", m.look_at)
+
+
+def _explain_verify(ex: Exercise, results: list[CaseResult], first: CaseResult, caller: Caller,
+                    scope: frozenset[str]) -> Diagnosis | None:
+    """A statistically checked exercise: state and seeds, hard-coded sizes, the first training step."""
+    seeded = ex.randomness_args(first.case)
+    plan = [probes.reproducibility(ex, first.case.args, None, seeded) if seeded else None,
+            training.first_step(ex.training, first.case.args, first.diagnosis, scope)
+            if ex.training is not None and first.diagnosis.code in (dg.SIGN, dg.NONFINITE, "low_accuracy") else None]
+    rep, step = probes.run(ex, caller, plan)
+    if rep is not None and rep.code == dg.SEED_IGNORED:
+        rep = None  # a loop that uses no randomness at all fails for the reason its check gives
+    return rep or step or _hardcoded(ex, results, first)
+
+
+def explain(ex: Exercise, results: list[CaseResult], caller: Caller, scope: frozenset[str],
+            source: Source | None, seed: int) -> None:
+    """Replace the first failure's diagnosis with the most likely cause found (see the module docstring)."""
+    first = next(r for r in results if not r.passed)
+    d = first.diagnosis
+    if d.code in _FINAL:
+        return
+    if ex.verify is not None:
+        first.diagnosis = _explain_verify(ex, results, first, caller, scope) or d
+        return
+    answered = [(r.case, r.got if r.got is not None else r.error, r.passed) for r in results
+                if r.got is not None or r.error is not None]
+    first.known = across.fitting(ex, answered) if first.got is not None or first.error is not None else []
+    if first.known:
+        first.diagnosis, first.look = _named(first.known[0], first, source)
+        return
+    if d.code == dg.EXCEPTION or first.got is None:
+        first.diagnosis = _hardcoded(ex, results, first) or d
+        return
+    if d.code in (dg.WRONG_TYPE, dg.WRONG_DTYPE):
+        return  # the type comes first: nothing else is worth saying until it is right
+    i = _output_index(ex, first)
+    failed = [j for j, o in enumerate(ex.outputs) if o.name in first.failed]
+    scalar = ex.outputs[i].kind == "scalar"
+    ok = next(((r.case.args, r.got) for r in results if r.passed and r.got is not None), None)
+    plan = [probes.reproducibility(ex, first.case.args, first.got, ex.randomness_args(first.case), ok),
+            probes.dependence(ex, first.case.args, first.expected, first.got, failed, seed + first.index),
+            probes.relations(ex, first.case.args, first.expected, first.got, i, ex.designs)
+            if scalar or ex.designs else None]
+    rep, dep, rel = probes.run(ex, caller, plan)
+    with quiet():
+        fac = _factor(ex, results, first, scope) if d.code != dg.NONFINITE else None
+    named = fac if fac is not None and len(fac.evidence.get("names", ())) == 1 else None
+    specific = d if d.code in _SPECIFIC else None
+    unnamed = fac if fac is not named else None
+    first.diagnosis = rep or named or dep or _hardcoded(ex, results, first) or specific or unnamed or rel or d
+    if first.diagnosis.detail == "" and d.detail:
+        first.diagnosis = first.diagnosis.but(detail=d.detail)
+
+
+def run_exercise(ex: Exercise, caller: Caller, hidden: bool = False, secret: bytes | None = None,
+                 source: Source | None = None) -> Report:
+    """Run every case of an exercise (visible or hidden, from ``secret``) through ``caller``; judge and explain.
+
+    ``source`` is the learner's code (the function's cell), where known: the line a known mistake points at
+    is quoted from it.
+    """
+    seed = ex.seed(hidden, secret)
+    cases = ex.cases_from_seed(seed, hidden)
+    scope = ex.hint_scope(cases)
     reports = caller(ex, [case.args for case in cases])
     results: list[CaseResult] = []
     for i, (case, report) in enumerate(zip(cases, reports)):
-        r = run_case(ex, case, i, report, caller)
-        if not r.passed:
-            better = _hardcoded(results, r)
-            if better is not None:
-                r.diagnosis = better
-        results.append(r)
-        if r.diagnosis is not None and r.diagnosis.code in (dg.NOT_IMPLEMENTED, dg.REFERENCE_CALLED):
+        results.append(judge_case(ex, case, i, report, scope))
+        if results[-1].diagnosis is not None and results[-1].diagnosis.code in (dg.NOT_IMPLEMENTED,
+                                                                                dg.REFERENCE_CALLED):
             break  # every other case would say the same
-    _disambiguate(results)
-    return Report(ex, hidden, results)
+    if any(not r.passed for r in results):
+        explain(ex, results, caller, scope, source, seed)
+    elif ex.verify is not None and results and ex.randomness_args(results[0].case):
+        _check_seeds(ex, results[0], caller)
+    return Report(ex, hidden, results, seed)
 
 
-def _disambiguate(results: list[CaseResult]) -> None:
-    """Where several known mistakes fit the first failure, name the one that fits every failing case."""
-    first = next((r for r in results if not r.passed), None)
-    if first is None or len(first.known) < 2:
-        return
-    others = [r for r in results if r.known and r is not first]
-    fits_all = [m for m in first.known if all(m in r.known for r in others)]
-    if fits_all and fits_all[0] is not first.known[0]:
-        first.diagnosis = Diagnosis(fits_all[0].code, fits_all[0].message, first.diagnosis.detail)
+def _check_seeds(ex: Exercise, r: CaseResult, caller: Caller) -> None:
+    """A statistically checked function that passed: the same seed must give the same result, another another."""
+    got = of_report(ex, {"value": r.value})
+    (d,) = probes.run(ex, caller, [probes.reproducibility(ex, r.case.args, got, ex.randomness_args(r.case))])
+    if d is not None:
+        r.diagnosis, r.failed = d, frozenset({_ALL})
+

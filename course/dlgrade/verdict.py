@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .calling import Caller
+from .diagnosis.source import Source
 from .learner import summary
 from .registry import get_exercise
 from .runner import run_exercise
@@ -34,8 +35,14 @@ class Verdict:
                          for ok, title, detail in self.lines)
 
 
-def judge(calls: list[CheckCall], caller_for: Callable[[str], Caller], secret: bytes | None) -> Verdict:
-    """Run the calls of one test cell (in order, stopping at the first failed ``check``) and judge them."""
+def judge(calls: list[CheckCall], caller_for: Callable[[str], Caller], secret: bytes | None,
+          source_for: Callable[[str], Source | None] | None = None) -> Verdict:
+    """Run the calls of one test cell (in order, stopping at the first failed ``check``) and judge them.
+
+    ``source_for(target)`` is the grader's hook for the learner's code: the cell that defines a test cell's
+    target (``diagnosis.source.definition_in_cells(cells, target)`` finds it among the notebook's cells), so
+    that a known mistake's message can quote the line to look at.
+    """
     verdict = Verdict()
     checks_ok, parts = True, []
     for call in calls:
@@ -46,7 +53,8 @@ def judge(calls: list[CheckCall], caller_for: Callable[[str], Caller], secret: b
             verdict.lines.append((False, title, f"the grader has no such exercise ({exc}); tell your instructor"))
             checks_ok = False
             break
-        report = run_exercise(ex, caller_for(call.target), call.hidden, secret)
+        source = source_for(call.target) if source_for is not None else None
+        report = run_exercise(ex, caller_for(call.target), call.hidden, secret, source=source)
         if call.kind == "grade":
             frac = report.part_fraction()
             parts.append(frac)

@@ -96,8 +96,8 @@ def test_grade_several_exercises():
 
 def test_exception_message_shows_learner_line():
     def bad(X, w, b):
-        return w @ X + b
+        return X @ w + b[0]  # b is a float: no known mistake, a plain exception
     with pytest.raises(CheckFailed) as info:
         check("linreg.predict", bad)
     msg = str(info.value)
-    assert info.value.code == "exception" and "return w @ X + b" in msg and "X (6, 3)" in msg
+    assert info.value.code == "exception" and "return X @ w + b[0]" in msg and "X (6, 3)" in msg

@@ -1,142 +1,23 @@
-"""Lesson 02, logistic and softmax regression.
+"""Lesson 02, training a softmax (multinomial logistic) regression classifier: full-batch gradient descent from
+zeros on the mean cross-entropy plus the L2 penalty λ/2·ΣW² (dlkit's F.cross_entropy, autograd and
+dlkit.optim.SGD with weight_decay=λ on W, none on b). The check asks for held-out accuracy; a run that misses
+it is compared with the catalogued training mistakes, computed on the same data.
 
 Textbook convention: X is (N, D), W is (D, C), b is (C,), labels y are (N,) ints.
-The lesson also reuses ``activations.sigmoid_forward`` and the ``losses.*`` exercises.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from ...diagnosis import NONFINITE, SIGN, WRONG_SHAPE, WRONG_TYPE, Diagnosis, describe
 from ...harness.guard import reference
-from ...harness.wire import TestFunction
-from ...registry import Case, Exercise, KnownMistake, Output, register
-from .._common import make_case, pick
-
-# ---------------------------------------------------------------------------------------
-# binary cross-entropy on probabilities
-
-
-@reference("logreg.bce_loss reference")
-def bce_loss(p: np.ndarray, y: np.ndarray) -> float:
-    """Mean over the batch of −[y log p + (1 − y) log(1 − p)], p in (0, 1), y in {0, 1}."""
-    return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)))
-
-
-def _bce_cases(rng: np.random.Generator, hidden: bool):
-    cases = []
-    for n in pick([5, 1, 8, 3], [7, 1, 12, 2], hidden):
-        p = rng.uniform(0.02, 0.98, size=n)
-        y = rng.integers(0, 2, size=n).astype(np.float64)
-        if n > 1:  # both classes present, so a missing term always shows
-            y[0], y[1] = 0.0, 1.0
-        cases.append(make_case({"p": p, "y": y}, factors={"N": n}))
-    return cases
-
-
-def _bce_positive_only(p, y):
-    return float(-np.mean(y * np.log(p)))
-
-
-def _bce_swapped_terms(p, y):
-    return float(-np.mean(y * np.log(1.0 - p) + (1.0 - y) * np.log(p)))
-
-
-def _bce_log10(p, y):
-    return float(-np.mean(y * np.log10(p) + (1.0 - y) * np.log10(1.0 - p)))
-
-
-def _bce_squared(p, y):
-    return float(np.mean((p - y) ** 2))
-
-
-# ---------------------------------------------------------------------------------------
-# numerical gradient by centered differences
-
-
-@reference("logreg.numerical_gradient reference")
-def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float) -> np.ndarray:
-    """Centered differences (f(x + h e_i) − f(x − h e_i)) / 2h for every index i of x."""
-    grad = np.zeros(x.shape, dtype=np.float64)
-    for idx in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += h
-        xm[idx] -= h
-        grad[idx] = (float(f(xp)) - float(f(xm))) / (2.0 * h)
-    return grad
-
-
-def _numgrad_cases(rng: np.random.Generator, hidden: bool):
-    cases = []
-    if not hidden:
-        n, d = 12, 3
-        X = rng.normal(size=(n, d))
-        y = rng.integers(0, 2, size=n).astype(np.float64)
-        cases.append(make_case({"f": TestFunction("logistic_loss", {"X": X, "y": y}), "x": rng.normal(size=d), "h": 1e-5},
-                               note="logistic loss of w"))
-        cases.append(make_case({"f": TestFunction("wavy", {"a": rng.normal(size=(3, 4))}), "x": rng.normal(size=(3, 4)),
-                                "h": 1e-5}, note="sum(a·sin 3x + x³)"))
-        cases.append(make_case({"f": TestFunction("exp_sum"), "x": rng.normal(size=1) * 0.5, "h": 1e-5},
-                               note="sum(exp 2x)"))
-        yc = rng.integers(0, 4, size=2)
-        cases.append(make_case({"f": TestFunction("softmax_ce", {"y": yc}), "x": rng.normal(size=(2, 4)), "h": 1e-4},
-                               note="cross-entropy of logits"))
-    else:
-        n, d = 9, 5
-        X = rng.normal(size=(n, d))
-        y = rng.integers(0, 2, size=n).astype(np.float64)
-        cases.append(make_case({"f": TestFunction("logistic_loss", {"X": X, "y": y}), "x": rng.normal(size=d), "h": 1e-4},
-                               note="logistic loss of w"))
-        cases.append(make_case({"f": TestFunction("wavy", {"a": rng.normal(size=(2, 3, 2))}), "x": rng.normal(size=(2, 3, 2)),
-                                "h": 1e-5}, note="sum(a·sin 3x + x³)"))
-        yc = rng.integers(0, 3, size=5)
-        cases.append(make_case({"f": TestFunction("softmax_ce", {"y": yc}), "x": rng.normal(size=(5, 3)), "h": 1e-5},
-                               note="cross-entropy of logits"))
-        cases.append(make_case({"f": TestFunction("exp_sum"), "x": rng.normal(size=(1, 1)) * 0.5, "h": 1e-5},
-                               note="sum(exp 2x)"))
-    return cases
-
-
-def _ng_forward(f, x, h):
-    grad = np.zeros(x.shape)
-    f0 = float(f(x))
-    for idx in np.ndindex(x.shape):
-        xp = x.copy()
-        xp[idx] += h
-        grad[idx] = (float(f(xp)) - f0) / h
-    return grad
-
-
-def _ng_all_at_once(f, x, h):
-    return np.full(x.shape, (float(f(x + h)) - float(f(x - h))) / (2.0 * h))
-
-
-def _ng_rows_only(f, x, h):
-    grad = np.zeros(x.shape)
-    for i in range(x.shape[0]):
-        xp, xm = x.copy(), x.copy()
-        xp[i] += h
-        xm[i] -= h
-        grad[i] = (float(f(xp)) - float(f(xm))) / (2.0 * h)
-    return grad
-
-
-def _ng_not_divided(f, x, h):
-    grad = np.zeros(x.shape)
-    for idx in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += h
-        xm[idx] -= h
-        grad[idx] = float(f(xp)) - float(f(xm))
-    return grad
-
-
-# ---------------------------------------------------------------------------------------
-# training a softmax (multinomial logistic) regression classifier
-
+from ...registry import Case, Exercise, KnownMistake, Output, Training, register
+from .. import _dlkit
+from .._common import pick
+from .cross_entropy import CE_BLOCKED
 
 ACCURACY_THRESHOLD = 0.9
 
@@ -149,7 +30,7 @@ class _TrainCase(Case):
     y_test: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
 
 
-def _stable_softmax(z: np.ndarray) -> np.ndarray:
+def _softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 
@@ -157,15 +38,80 @@ def _stable_softmax(z: np.ndarray) -> np.ndarray:
 @reference("logreg.train_logistic_regression reference")
 def train_logistic_regression(X: np.ndarray, y: np.ndarray, num_classes: int, lr: float, epochs: int,
                               reg: float) -> tuple[np.ndarray, np.ndarray]:
-    """Full-batch gradient descent from W = 0, b = 0 on mean cross-entropy + reg/(2N)·ΣW²."""
+    """Full-batch gradient descent from W = 0, b = 0 on mean cross-entropy + reg/2·ΣW² (gradient reg·W): dlkit's
+    F.cross_entropy, autograd, and SGD with weight_decay=reg on W only."""
+    import dlkit.functional as F
+    from dlkit.optim import SGD
+
+    W = _dlkit.tensor64(np.zeros((X.shape[1], num_classes)), requires_grad=True)
+    b = _dlkit.tensor64(np.zeros(num_classes), requires_grad=True)
+    Xt, yt = _dlkit.tensor64(X), _dlkit.labels(y)
+    opt = SGD([{"params": [W], "weight_decay": reg}, {"params": [b]}], lr=lr)
+    for _ in range(epochs):
+        opt.zero_grad()
+        F.cross_entropy(Xt @ W + b, yt).backward()
+        opt.step()
+    return _dlkit.numpy(W), _dlkit.numpy(b)
+
+
+def _train_gradient(args: dict[str, Any], params: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The gradient of mean cross-entropy + reg/2·ΣW² at (W, b): what one training step follows."""
+    (W, b), X, y = params, args["X"], args["y"]
+    G = (_softmax(X @ W + b) - np.eye(W.shape[1])[y]) / len(y)
+    return X.T @ G + args["reg"] * W, G.sum(axis=0)
+
+
+def _loop(X, y, num_classes, lr, epochs, reg, *, sign=1.0, probs=_softmax, onehot=True, steps=None,
+          reg_scale: float | str = 1.0, w_uses_X=True):
+    """The training loop as a learner writes it, with the switches the catalogued mistakes flip."""
     n, d = X.shape
     W, b = np.zeros((d, num_classes)), np.zeros(num_classes)
-    Y = np.eye(num_classes)[y]
-    for _ in range(epochs):
-        G = (_stable_softmax(X @ W + b) - Y) / n
-        W = W - lr * (X.T @ G + reg / n * W)
-        b = b - lr * G.sum(axis=0)
+    Y = np.eye(num_classes)[y] if onehot else y[:, None].astype(float)
+    for _ in range(epochs if steps is None else steps):
+        G = (probs(X @ W + b) - Y) / n
+        penalty = reg * (n if reg_scale == "N" else reg_scale) * W
+        W = W - sign * lr * ((X.T @ G if w_uses_X else G.sum(axis=0)) + penalty)
+        b = b - sign * lr * G.sum(axis=0)
     return W, b
+
+
+def _with(**switches):
+    return lambda X, y, c, lr, epochs, reg: _loop(X, y, c, lr, epochs, reg, **switches)
+
+
+_STEP = "the update of W and b"
+_TRAIN_MISTAKES = (
+    KnownMistake("ascent", "the update steps UPHILL: subtract the gradient, W = W - lr * (X.T @ G + reg * W), with "
+                 "G = (softmax(scores) - onehot(y)) / N.", _with(sign=-1.0), _STEP, r"\+=|\+\s*lr"),
+    KnownMistake("labels_not_onehot", "the labels were subtracted as numbers (softmax(scores) - y[:, None]): the "
+                 "gradient needs them one-hot, softmax(scores) - onehot(y), one column per class.",
+                 _with(onehot=False), "the line that computes G", r"y\[\s*:\s*,\s*None"),
+    KnownMistake("scores_not_probabilities", "the gradient uses the raw scores X @ W + b instead of their softmax: "
+                 "G = (softmax(scores) - onehot(y)) / N; without the softmax the steps grow until they blow up.",
+                 _with(probs=lambda z: z), "the line that computes G", r"@\s*W\s*\+\s*b\s*-"),
+    KnownMistake("softmax_wrong_axis", "the softmax was normalised over the wrong axis (each column, axis=0): each "
+                 "example's row must sum to 1, axis=1.", _with(probs=lambda z: _softmax(z.T).T), "the softmax line",
+                 r"axis\s*=\s*0"),
+    KnownMistake("w_gradient_without_X", "W's gradient leaves out the inputs (G summed over the batch, like b's): "
+                 "dW = X.T @ G + reg * W, one row per feature.", _with(w_uses_X=False), "the update of W",
+                 r"W\s*-.*sum"),
+    KnownMistake("reg_times_n", "the penalty's gradient is N times too large (reg * N * W, the λ/(2N) convention of "
+                 "other texts): this lesson adds reg/2·ΣW² to the MEAN loss, so its gradient is reg * W.",
+                 _with(reg_scale="N"), "the penalty term", r"reg\s*\*\s*(N|n|len)"),
+    KnownMistake("return_inside_loop", "only ONE step was taken: the `return` sits inside the epoch loop. Dedent it "
+                 "so that all `epochs` steps run first.", _with(steps=1), "the return line", r"^\s{8,}return"),
+)
+
+
+def _named(case: Case, W: np.ndarray, b: np.ndarray) -> KnownMistake | None:
+    """The catalogued training mistake whose run gives this W and b, if any."""
+    for m in _TRAIN_MISTAKES:
+        with np.errstate(all="ignore"):
+            mW, mb = m.compute(*case.fresh().values())
+        if np.allclose(mW, W, rtol=1e-6, atol=1e-9, equal_nan=True) and \
+                np.allclose(mb, b, rtol=1e-6, atol=1e-9, equal_nan=True):
+            return m
+    return None
 
 
 def _blobs(rng: np.random.Generator, centres: np.ndarray, per_class: int, std: float):
@@ -217,7 +163,15 @@ def _verify_training(case: Case, args: dict[str, Any], got: Any) -> Diagnosis | 
     if b.shape != (c,):
         return Diagnosis(WRONG_SHAPE, f"b has shape {b.shape}, expected (C,) = {(c,)}: one bias per class "
                          "(sum the per-example gradient over the batch, axis 0).")
-    if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+    finite = bool(np.all(np.isfinite(W)) and np.all(np.isfinite(b)))
+    acc = float(np.mean(np.argmax(case.X_test @ W + b, axis=1) == case.y_test)) if finite else 0.0
+    if acc >= ACCURACY_THRESHOLD and np.any(b):
+        return None
+    known = _named(case, W, b)
+    if known is not None:
+        return Diagnosis(known.code, known.message, f"held-out accuracy {acc:.1%}; the check needs "
+                         f"≥ {ACCURACY_THRESHOLD:.0%}.")
+    if not finite:
         return Diagnosis(NONFINITE, "W or b contains NaN or inf: the training blew up. Overflow in exp "
                          "(use the max trick in softmax), or a learning rate used with a gradient that "
                          "was not divided by N?")
@@ -225,9 +179,6 @@ def _verify_training(case: Case, args: dict[str, Any], got: Any) -> Diagnosis | 
         return Diagnosis("bias_not_trained", "b is still all zeros: the bias is never updated (or a "
                          "fresh zero array was returned). Its gradient is the sum over the batch of "
                          "softmax(scores) - onehot(y), divided by N.")
-    acc = float(np.mean(np.argmax(case.X_test @ W + b, axis=1) == case.y_test))
-    if acc >= ACCURACY_THRESHOLD:
-        return None
     train_acc = float(np.mean(np.argmax(X @ W + b, axis=1) == y))
     start = float(np.log(c))  # the loss at W = 0, b = 0: every class gets probability 1/C
     loss = _loss(X, y, W, b)
@@ -244,44 +195,14 @@ def _verify_training(case: Case, args: dict[str, Any], got: Any) -> Diagnosis | 
                      "first.\n" + facts)
 
 
-# ---------------------------------------------------------------------------------------
-
-register(Exercise(
-    "logreg.bce_loss", "bce_loss(p (N,) probabilities, y (N,) 0/1 labels) -> float, mean over the batch",
-    bce_loss, _bce_cases, outputs=(Output("loss", "scalar"),),
-    blocked=("binary_cross_entropy", "bce_loss", "binary_cross_entropy_with_logits"),
-    mistakes=(
-        KnownMistake("missing_term", "only the positive-class term is there: for y = 0 the loss must "
-                     "be −log(1 − p). Add (1 − y)·log(1 − p) inside the mean.", _bce_positive_only),
-        KnownMistake("swapped_terms", "the two terms are swapped: y = 1 goes with log p and y = 0 with "
-                     "log(1 − p).", _bce_swapped_terms),
-        KnownMistake("log_base", "you used log10 (or log2): cross-entropy uses the natural log, np.log.",
-                     _bce_log10),
-        KnownMistake("mse_not_bce", "this is the mean squared error of the probabilities, not the "
-                     "cross-entropy −[y log p + (1 − y) log(1 − p)].", _bce_squared),
-    ),
-))
-register(Exercise(
-    "logreg.numerical_gradient", "numerical_gradient(f, x, h) -> array of x's shape: centered differences",
-    numerical_gradient, _numgrad_cases, outputs=(Output("grad"),),
-    blocked=("numerical_gradient", "gradcheck", "numerical_jacobian"),
-    mistakes=(
-        KnownMistake("forward_difference", "this is the one-sided difference (f(x + h) − f(x)) / h, "
-                     "whose error shrinks only like h. Use the centered difference "
-                     "(f(x + h) − f(x − h)) / (2h), accurate to about h².", _ng_forward),
-        KnownMistake("all_at_once", "every entry has the same value: x + h nudges ALL entries at once. "
-                     "Nudge one entry at a time (copy x, change index i only) and store the result "
-                     "at index i.", _ng_all_at_once),
-        KnownMistake("rows_only", "x[i] with one index picks a whole row of a 2-D array, so a whole "
-                     "row was nudged at once. Loop over every index with np.ndindex(x.shape).",
-                     _ng_rows_only),
-        KnownMistake("not_divided", "the difference was not divided by 2h: the gradient is a slope, "
-                     "rise over run, (f(x + h) − f(x − h)) / (2h).", _ng_not_divided),
-    ),
-))
 register(Exercise(
     "logreg.train_logistic_regression",
     "train_logistic_regression(X, y, num_classes, lr, epochs, reg) -> (W (D, C), b (C,))",
     train_logistic_regression, _train_cases, outputs=(Output("W"), Output("b")),
-    blocked=("cross_entropy", "softmax", "log_softmax"), verify=_verify_training,
+    blocked=CE_BLOCKED, verify=_verify_training, mistakes=_TRAIN_MISTAKES,
+    oracles={"cross_entropy_grad": "ex:losses.cross_entropy_backward", "softmax": "ex:losses.softmax",
+             "cross_entropy": "ex:losses.cross_entropy"},
+    training=Training("epochs", params=list, gradient=_train_gradient,
+                      diverges="Are the softmax's probabilities normalised (each row divided by its sum, after "
+                      "subtracting the row's max), and the gradient divided by N once?"),
 ))

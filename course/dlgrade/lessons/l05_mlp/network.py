@@ -14,7 +14,7 @@ import numpy as np
 
 from ...diagnosis import NONFINITE, SIGN, WRONG_SHAPE, WRONG_TYPE, Diagnosis, describe
 from ...harness.guard import reference
-from ...registry import Case, Exercise, KnownMistake, Output, register
+from ...registry import Case, Exercise, KnownMistake, Output, Training, register
 from .._common import make_case, pick
 
 _BLOCKED = ("cross_entropy", "softmax", "log_softmax", "relu", "linear", "nll_loss", "logsumexp")
@@ -234,4 +234,7 @@ register(Exercise(
     "train_two_layer_net(X, y, hidden_size, num_classes, lr, epochs, seed) -> (W1, b1, W2, b2)",
     train_two_layer_net, _train_cases, outputs=(Output("W1"), Output("b1"), Output("W2"), Output("b2")),
     blocked=_BLOCKED, verify=_verify_training,
+    training=Training("epochs", params=list, gradient=lambda a, p: _net(a["X"], a["y"], *p)[1:],
+                      diverges="Does the softmax subtract each row's max before exp, and is every gradient "
+                      "divided by N once?"),
 ))
