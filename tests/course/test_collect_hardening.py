@@ -155,3 +155,17 @@ def test_nothing_importable_exits_1_with_a_reason(root: Path, tmp_path: Path) ->
     assert proc.returncode == 1
     assert "notes.txt: not a notebook (.ipynb)" in proc.stderr and "bad.ipynb: not a notebook" in proc.stderr
     assert "Nothing was collected" in proc.stdout
+
+
+def test_reserved_id_from_the_exchange_is_refused_at_grade(root: Path) -> None:
+    """nbgrader's own `collect` does not check ids: a `template.db` folder in submitted/ is refused by grade with
+    a one-line reason instead of colliding with the grader's work files."""
+    dlcourse(root, "release", LESSON, "--no-progress", check=True)
+    folder = root / "course" / "submitted" / "template.db" / LESSON
+    folder.mkdir(parents=True)
+    (folder / f"{LESSON}.ipynb").write_bytes(_student_version(root))
+    proc = dlcourse(root, "grade", LESSON, "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert "cannot be graded (template.db)" in " ".join(proc.stdout.split())
+    status = dlcourse(root, "status", LESSON)
+    assert any("template.db" in line and "reserved by the grading tools" in line for line in status.stdout.splitlines())

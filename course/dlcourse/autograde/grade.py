@@ -25,6 +25,7 @@ from ..errors import CourseError
 from .limits import Limits
 from ..notebooks import read_notebook
 from ..project import Project
+from .collect import check_student_id
 from .identify import wrong_lesson
 from .state import fingerprint, load_result, result_path, write_json_atomic
 from ..syllabus import Lesson, require_source
@@ -140,6 +141,11 @@ def _failure_reason(code: int | str, log: Path, limits: Limits) -> str:
 
 def unusable(folder: Path, notebooks: list[str], project: Project | None = None, lesson: str = "") -> str | None:
     """Why a submission folder cannot be graded at all (naming the file and the problem), or None."""
+    try:
+        # A folder nbgrader's exchange filled is not checked at collect: `template.db` would collide with work files.
+        check_student_id(folder.parent.name)
+    except ValueError as exc:
+        return f"{folder}: {exc}"
     found = sorted(folder.glob("*.ipynb"))
     if not found:
         return f"{folder}: no notebook in the submission (expected {', '.join(notebooks)})"
