@@ -137,10 +137,18 @@ def summary_html(title: str, student: str, verdicts: list[Verdict]) -> str:
             f"<tbody>{rows}</tbody></table></header>")
 
 
-def notebook_body(nb: NotebookNode, verdicts: dict[str, Verdict]) -> str:
-    """The notebook as sanitised HTML, with the grader's verdict under each graded cell."""
+@lru_cache(maxsize=1)
+def _exporter() -> object:
+    """One nbconvert exporter for every page (building its templates costs more than rendering a page). Its
+    bleach pass is skipped: nh3 cleans the whole body afterwards, once and faster."""
     from nbconvert import HTMLExporter
 
+    return HTMLExporter(template_name="basic", exclude_input_prompt=True, exclude_output_prompt=True,
+                        filters={"clean_html": lambda html: html})
+
+
+def notebook_body(nb: NotebookNode, verdicts: dict[str, Verdict]) -> str:
+    """The notebook as sanitised HTML, with the grader's verdict under each graded cell."""
     nonce = secrets.token_hex(8)  # unknown to the learner, so no cell of theirs can become a verdict
     cells, badges = [], {}
     for cell in nb.cells:
@@ -151,8 +159,7 @@ def notebook_body(nb: NotebookNode, verdicts: dict[str, Verdict]) -> str:
             badges[token] = _badge(verdicts[grade_id])
             cells.append(new_markdown_cell(token))
     nb.cells = cells
-    exporter = HTMLExporter(template_name="basic", exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _exporter().from_notebook_node(nb)
     body = clean_html(body)
     for token, badge in badges.items():
         body = re.sub(rf"<p>\s*{token}\s*</p>|{token}", lambda _m, b=badge: b, body)

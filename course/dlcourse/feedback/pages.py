@@ -42,13 +42,17 @@ def _comments(db: Path, lesson: str, student: str) -> dict[tuple[str, str], str]
         return {(nb.name, c.name): c.manual_comment for nb in sub.notebooks for c in nb.comments if c.manual_comment}
 
 
-def verdicts(project: Project, lesson: str, student: str) -> list[Verdict]:
-    """The grader's verdict on each graded cell of one student's submission."""
-    diagnoses = all_results(project, lesson).get(student, {}).get("diagnoses", {})
+def verdicts(project: Project, lesson: str, student: str, scores: list[dict] | None = None,
+             results: dict[str, dict] | None = None) -> list[Verdict]:
+    """The grader's verdict on each graded cell of one student's submission (pass the lesson's scores and
+    results when writing many pages: they are read once per lesson)."""
+    scores = gradebook.class_scores(project.gradebook, lesson) if scores is None else scores
+    results = all_results(project, lesson) if results is None else results
+    diagnoses = results.get(student, {}).get("diagnoses", {})
     comments = _comments(project.gradebook, lesson, student)
     return [Verdict(r["notebook"], r["cell"], r["points"], r["max_points"], r["auto"],
                     diagnoses.get(f"{r['notebook']}/{r['cell']}", ""), comments.get((r["notebook"], r["cell"]), ""))
-            for r in gradebook.class_scores(project.gradebook, lesson) if r["student"] == student]
+            for r in scores if r["student"] == student]
 
 
 def learner_view(path: Path, source_hidden: set[str]) -> object:
@@ -103,8 +107,9 @@ def feedback(project: Project, lesson: Lesson, *, students: list[str] | None = N
     failed = {s: d for s, what, d in lesson_status(project, lesson).todo if what == "failed"}
     run.failed.update({s: why for s, why in failed.items() if not students or s in students})
     source_hidden = lesson_hidden_lines(project.source_notebooks(lesson.id))
+    scores, results = gradebook.class_scores(project.gradebook, lesson.id), all_results(project, lesson.id)
     for student in bar(graded, f"feedback {lesson.id}", enabled=progress):
-        mine = verdicts(project, lesson.id, student)
+        mine = verdicts(project, lesson.id, student, scores, results)
         waiting = [f"{v.notebook}/{v.exercise}" for v in mine if v.points is None]
         if waiting:
             run.pending[student] = waiting
