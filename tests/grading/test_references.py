@@ -36,6 +36,12 @@ BACKWARDS = {
 }
 
 
+def _pool_ties(x, k, s):
+    """True when some k × k window (stride s) of x holds its maximum more than once."""
+    win = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
+    return bool(np.any((win == win.max(axis=(4, 5), keepdims=True)).sum(axis=(4, 5)) > 1))
+
+
 @pytest.mark.parametrize("name", sorted(BACKWARDS))
 def test_backward_reference_matches_numerical_gradient(name):
     forward, wrt = BACKWARDS[name]
@@ -45,6 +51,8 @@ def test_backward_reference_matches_numerical_gradient(name):
         if case.stress:  # huge logits: finite differences lose all precision there
             continue
         args = case.fresh()
+        if name == "cnn.max_pool_backward" and _pool_ties(args["x"], args["kernel_size"], args["stride"]):
+            continue  # a tie is a kink of the max: no derivative to estimate (the tie rule is checked against torch)
         out = ex.reference(*args.values())
         out = out if isinstance(out, tuple) else (out,)
         full = dict(args)
@@ -80,6 +88,19 @@ def test_forward_reference_matches_torch(name):
         a = case.fresh()
         got = TORCH_FORWARD[name](torch.as_tensor, F, a).numpy()
         assert np.allclose(ex.reference(*a.values()), got, rtol=1e-10, atol=1e-10), (name, case.label)
+
+
+def test_max_pool_backward_reference_matches_torch_with_ties():
+    """The tie rule the lesson teaches: a window's gradient goes to its first maximum, as torch's does."""
+    torch = pytest.importorskip("torch")
+    ex = get_exercise("cnn.max_pool_backward")
+    cases = ex.make_cases(False) + ex.make_cases(True)
+    assert any(_pool_ties(c.args["x"], c.args["kernel_size"], c.args["stride"]) for c in cases)
+    for case in cases:
+        a = case.fresh()
+        x = torch.tensor(a["x"], requires_grad=True)
+        torch.nn.functional.max_pool2d(x, a["kernel_size"], a["stride"]).backward(torch.tensor(a["dout"]))
+        assert np.allclose(ex.reference(*a.values()), x.grad.numpy(), rtol=1e-12, atol=1e-12), case.label
 
 
 @pytest.mark.parametrize("opt", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"])
