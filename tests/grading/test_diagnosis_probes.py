@@ -158,3 +158,16 @@ def test_declared_designs_say_where_it_is_right_and_add_their_hint():
     d = diagnosis(BCE, lambda p, y: float(-np.mean(y * np.log(p))))
     assert "right when y = 1 everywhere" in d.message and "not when y = 0 everywhere" in d.message
     assert "(1 − y)·log(1 − p)" in d.message
+
+
+def test_ready_made_designs_find_a_max_not_added_back():
+    from dlgrade.diagnosis.designs import equal_rows, fill
+
+    def lse(z):
+        m = z.max(axis=1, keepdims=True)
+        return float(np.mean(m[:, 0] + np.log(np.exp(z - m).sum(axis=1))))
+    ex = exercise(lse, [Case({"z": rng.normal(size=(4, 3)) + 2.0}, "z (4, 3)", {"N": 4})],
+                  outputs=(Output("loss", "scalar"),),
+                  designs=(fill("z", 0.0), equal_rows("z", hint="The max subtracted for stability must be added back.")))
+    d = diagnosis(ex, lambda z: float(np.mean(np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1)))))
+    assert "right when z = 0 everywhere" in d.message and "must be added back" in d.message

@@ -85,8 +85,22 @@ def equal(x: Any, y: Any) -> bool:
 
 
 def same(a: Sequence[Any], b: Sequence[Any], only: Sequence[int] | None = None) -> bool:
-    """Bit for bit the same outputs (what a repeated or ignored call gives)."""
+    """Bit for bit the same outputs (what a call that ignores a changed argument gives)."""
     return all(equal(a[i], b[i]) for i in (range(len(a)) if only is None else only))
+
+
+def repeated(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    """The same outputs up to the last bits (a repeated call; a threaded sum may round differently)."""
+    for x, y in zip(a, b):
+        try:
+            xa, ya = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        except (TypeError, ValueError):
+            if not equal(x, y):
+                return False
+            continue
+        if xa.shape != ya.shape or not np.allclose(xa, ya, rtol=1e-9, atol=1e-12, equal_nan=True):
+            return False
+    return len(a) == len(b)
 
 
 def swapped(ex: Any, expected: Sequence[Any], got: Sequence[Any]) -> Diagnosis | None:

@@ -20,7 +20,7 @@ import numpy as np
 from ..harness.wire import Rng
 from .core import (IGNORES_INPUT, NONDETERMINISTIC, OFFSET, SCALE, SEED_IGNORED, STATEFUL, UNSEEDED, VALUES,
                    Diagnosis, fmt, nontrivial, to_array)
-from .outputs import close_all, of_report, reference, same
+from .outputs import close_all, of_report, reference, repeated, same
 
 Report = Mapping[str, Any]
 
@@ -71,11 +71,11 @@ def reproducibility(ex: Any, args: Mapping[str, Any], got: Sequence[Any] | None,
         if first is None or second is None:
             return None
         again = of_report(ex, reports[2]) if passed else None
-        if passed and again is not None and same(first, second) and not same(again, passed[1]):
+        if passed and again is not None and repeated(first, second) and not repeated(again, passed[1]):
             return Diagnosis(STATEFUL, "a case that passed gives another result when it is called again after the "
                              "others: your function keeps state between calls (a global it changes, a mutable "
                              "default argument, an attribute). Compute the result from the arguments only.")
-        if not same(first, second):
+        if not repeated(first, second):
             if seeded:
                 return Diagnosis(UNSEEDED, f"two calls with the same {which} (the same seed) gave different results: "
                                  f"your function draws random numbers that do not come from {which} "
@@ -84,7 +84,7 @@ def reproducibility(ex: Any, args: Mapping[str, Any], got: Sequence[Any] | None,
             return Diagnosis(NONDETERMINISTIC, "your function gives different results for the same inputs, called "
                              "twice in a row. Does it draw random numbers (np.random…) or keep something between "
                              "calls (a global it changes, a default argument like cache=[])?")
-        if got is not None and not same(first, got):
+        if got is not None and not repeated(first, got):
             return Diagnosis(STATEFUL, "called again on the same inputs after the other cases, it gives another result "
                              "than the first time: it keeps state between calls (a global it changes, a mutable "
                              "default argument, an attribute). Compute the result from the arguments only.")

@@ -394,7 +394,7 @@ _op_entry("mul", MulNotSwapped, "not_swapped")
 _op_entry("mul", MulNoUnbroadcast, "exception")
 _op_entry("mul", MulLocalOnly, "local_only")
 _op_entry("mul", MulOutputValue, "output_value")
-_op_entry("mul", MulLikeAdd, "values")
+_op_entry("mul", MulLikeAdd, "ignores_input")  # the add rule: grads independent of a, b
 
 # ----------------------------------------------------------------------------- matmul
 
@@ -505,7 +505,7 @@ _op_entry("sum", SumNoExpand, "no_expand")
 _op_entry("sum", SumOnes, "local_only")
 _op_entry("sum", SumMean, "mean")
 _op_entry("sum", SumReturnsGrad, "exception")
-_op_entry("sum", SumZeros, "ignores_input")
+_op_entry("sum", SumZeros, "values")  # all zero: said as such, not as an ignored input
 
 # ----------------------------------------------------------------------------- exp, log, sigmoid, relu
 
@@ -560,9 +560,9 @@ class ExpOfGrad(Exp):
 
 _op_entry("exp", ExpLocalOnly, "local_only")
 _op_entry("exp", ExpTimesInput, "input_not_output")
-_op_entry("exp", ExpGradOnly, "values")
+_op_entry("exp", ExpGradOnly, "ignores_input")
 _op_entry("exp", ExpTuple3, "exception")
-_op_entry("exp", ExpOfGrad, "values")
+_op_entry("exp", ExpOfGrad, "ignores_input")
 
 
 class LogTimes(Log):
@@ -711,8 +711,8 @@ class ReLUGradOnly(ReLU):
 _op_entry("relu", ReLUOfGrad, "relu_of_grad")
 _op_entry("relu", ReLULocalOnly, "local_only")
 _op_entry("relu", ReLUTimesOutput, "times_output")
-_op_entry("relu", ReLUInvertedMask, "values")
-_op_entry("relu", ReLUGradOnly, "wrong_mask")
+_op_entry("relu", ReLUInvertedMask, "wrong_mask")  # the inverted mask
+_op_entry("relu", ReLUGradOnly, "ignores_input")
 
 
 # ----------------------------------------------------------------------------- the driver
