@@ -18,12 +18,6 @@ from .syllabus import load_syllabus, resolve_lessons
 EPILOG = "Run `dlcourse COMMAND --help` for a command's options. The course guide is course/README.md."
 
 
-def _quiet_imports() -> None:
-    """Skip an optional import of jsonschema's that costs ~2 s per command (a grammar for IRI formats, which
-    notebook validation never uses); jsonschema imports it inside `suppress(ImportError)`."""
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-
 def lesson_ids(project: Project, names: list[str]) -> list[str]:
     """Expand a unique prefix ('01' or '01-lin') to the syllabus id; other names pass through unchanged."""
     ids = [lesson.id for lesson in load_syllabus(project)]
@@ -357,7 +351,6 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run a sub-command; misuse prints one clear line and exits with status 2."""
-    _quiet_imports()
     args = build_parser().parse_args(argv)
     # Ctrl-C and a CI job's SIGTERM both stop the workers and keep every committed result (see grade.py),
     # even when the shell started us with SIGINT ignored (a background job).

@@ -54,7 +54,6 @@ def validate_apart(project_root: Path, path: Path, *, invert: bool = False) -> l
 
 
 def _main(argv: list[str]) -> int:
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see cli._quiet_imports
     from ..nbconfig import load_config
     from ..project import Project
 
