@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -366,6 +367,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dlcourse {args.command}: interrupted; committed work is kept, run the command again to resume",
               file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `dlcourse status | head`: the reader left; say nothing more (Python's documented recipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":
