@@ -19,7 +19,7 @@ STUBS = ("YOUR ANSWER HERE", "YOUR CODE HERE")
 
 def not_attempted(diagnosis: str) -> bool:
     """Whether a diagnosis says the learner left the stub in place."""
-    return "not implemented" in diagnosis.lower() or "NotImplementedError" in diagnosis
+    return "not implemented" in diagnosis.lower() or "NotImplementedError:" in diagnosis
 
 
 def untouched_answers(project: Project, lesson: str) -> set[tuple[str, str]]:
