@@ -9,8 +9,8 @@
 Where the threshold comes from: the lesson's CNN (two convolutions of the learner's, each followed by ReLU and
 2 × 2 max pooling, then dropout, a 128-unit dense layer and the output layer), trained as the notebook does
 (Adam at 3e-3 with a cosine schedule, 5 epochs of batch 32 over 3,500 digits), scored between 96.0% and
-96.4% on the test split over 5 seeds (0–4), against 92.4–92.9% for the lesson's MLP; the bar sits 3 points
-below the worst seed, and above every MLP seed. ``tests/course/test_cnn_training.py`` (slow) re-measures
+96.4% on the test split over 5 seeds (0–4), with one BLAS thread and with two, against 92.4–93.0% for the
+lesson's MLP; the bar sits 3 points below the worst CNN seed, where the MLP's best seed lands. ``tests/course/test_cnn_training.py`` (slow) re-measures
 both from the solution notebook's own code.
 
 There is no reference output to match element by element (a correct network still misclassifies a few
