@@ -85,19 +85,19 @@ def sigmoid_forward_naive(x):
     return 1 / (1 + np.exp(-x))
 
 
-@wrong("activations.sigmoid_forward", "values")
+@wrong("activations.sigmoid_forward", "sign_in_exp")
 def sigmoid_forward_sign(x):
     """exp(x) instead of exp(-x): this is sigmoid(-x)."""
     return 1 / (1 + np.exp(x))
 
 
-@wrong("activations.sigmoid_forward", "nonfinite")
+@wrong("activations.sigmoid_forward", "unstable_ratio")
 def sigmoid_forward_ratio(x):
     """exp(x) / (1 + exp(x)): inf / inf = nan for large x."""
     return np.exp(x) / (1 + np.exp(x))
 
 
-@wrong("activations.sigmoid_forward", "values")
+@wrong("activations.sigmoid_forward", "tanh")
 def sigmoid_forward_tanh(x):
     return np.tanh(x)
 

@@ -18,13 +18,13 @@ def bce_loss_where(p, y):
     return float(np.mean(-np.log(p_true)))
 
 
-@wrong("logreg.bce_loss", "scale")
+@wrong("logreg.bce_loss", "sum_not_mean")
 def bce_loss_sum(p, y):
     """Sum over the batch instead of the mean."""
     return -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))
 
 
-@wrong("logreg.bce_loss", "sign")
+@wrong("logreg.bce_loss", "missing_minus")
 def bce_loss_no_minus(p, y):
     """Forgot the minus sign: the log-likelihood, not the loss."""
     return np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
@@ -101,7 +101,7 @@ def numerical_gradient_forward(f, x, h):
     return grad
 
 
-@wrong("logreg.numerical_gradient", "scale")
+@wrong("logreg.numerical_gradient", "divided_by_h")
 def numerical_gradient_over_h(f, x, h):
     """Divides by h instead of 2h."""
     grad = np.zeros_like(x)
@@ -250,3 +250,6 @@ def train_logistic_regression_labels_not_onehot(X, y, num_classes, lr, epochs, r
         W -= lr * (X.T @ G + reg / n * W)
         b -= lr * G.sum(axis=0)
     return W, b
+
+
+from . import logreg_more  # noqa: F401,E402  (one entry per catalogued mistake added with issue #20)

@@ -1,2 +1,3 @@
-"""Lesson 02, logistic regression: the logistic model, softmax and cross-entropy."""
-from . import logistic, softmax  # noqa: F401
+"""Lesson 02, logistic regression: the sigmoid and binary cross-entropy, softmax and cross-entropy with its
+gradient, numerical gradient checking, and training a softmax classifier."""
+from . import binary, cross_entropy, gradcheck, logistic, mse_backward, softmax  # noqa: F401

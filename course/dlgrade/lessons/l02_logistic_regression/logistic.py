@@ -129,7 +129,9 @@ def _train_case(rng: np.random.Generator, c: int, d: int, per_class: int) -> _Tr
     centres = 3.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1) @ Q.T + 1.5 * rng.normal(size=d)
     X, y = _blobs(rng, centres, per_class, 0.6)
     X_test, y_test = _blobs(rng, centres, 40, 0.6)
-    args = {"X": X, "y": y, "num_classes": c, "lr": 0.3, "epochs": 200, "reg": 0.01}
+    # 30 steps of 0.5 reach ≥ 97.5% on every case, and every catalogued mistake misses 90% on some case; few
+    # steps keep the check quick (each step asks the grader for cross_entropy_grad)
+    args = {"X": X, "y": y, "num_classes": c, "lr": 0.5, "epochs": 30, "reg": 0.01}
     label = f"X {X.shape}, {c} classes; held-out accuracy ≥ {ACCURACY_THRESHOLD:.0%}"
     return _TrainCase(args=args, label=label, factors={"N": len(y), "C": c}, X_test=X_test, y_test=y_test)
 
@@ -205,4 +207,5 @@ register(Exercise(
     training=Training("epochs", params=list, gradient=_train_gradient,
                       diverges="Are the softmax's probabilities normalised (each row divided by its sum, after "
                       "subtracting the row's max), and the gradient divided by N once?"),
+    hints=frozenset({"exp", "update", "matmul", "batch"}),
 ))
