@@ -8,12 +8,12 @@ from ._catalogue import correct, wrong
 HELDOUT = "heldout"
 
 
-@wrong("linreg.predict", "wrong_shape")
+@wrong("linreg.predict", "column_vector")
 def predict_column_weights(X, w, b):
     return X @ w.reshape(-1, 1) + b
 
 
-@wrong("linreg.mse", "scale")
+@wrong("linreg.mse", "half")
 def mse_half(y_pred, y):
     """The 1/2 convention of some textbooks."""
     return np.mean(np.square(y - y_pred)) / 2
@@ -62,7 +62,7 @@ def cross_entropy_naive(logits, y):
     return -np.mean(np.log(p))
 
 
-@wrong("losses.cross_entropy_backward", "scale")
+@wrong("losses.cross_entropy_backward", "divided_by_size")
 def cross_entropy_backward_mean_all(logits, y):
     """Averages over classes as well as examples."""
     z = np.exp(logits - logits.max(axis=1, keepdims=True))

@@ -1,4 +1,4 @@
-"""Lesson 01: predict, mse, mse_gradients, normal_equations."""
+"""Lesson 01: predict, mse, mse_gradients, normal_equations (more in linreg_more.py)."""
 import numpy as np
 
 from ._catalogue import correct, wrong
@@ -18,7 +18,7 @@ def predict_loop(X, w, b):
     return np.array([sum(X[i, j] * w[j] for j in range(X.shape[1])) + b for i in range(X.shape[0])])
 
 
-@wrong("linreg.predict", "ignores_input")
+@wrong("linreg.predict", "missing_bias")
 def predict_no_bias(X, w, b):
     """Forgot the bias."""
     return X @ w
@@ -30,7 +30,7 @@ def predict_global(X, w, b):
     return X @ w_guess + b
 
 
-@wrong("linreg.predict", "wrong_shape")
+@wrong("linreg.predict", "column_vector")
 def predict_column(X, w, b):
     """Returns an (N, 1) column."""
     return (X @ w + b).reshape(-1, 1)
@@ -42,7 +42,7 @@ def predict_hardcoded(X, w, b):
     return sum(X[:, j] * w[j] for j in range(3)) + b
 
 
-@wrong("linreg.predict", "exception")
+@wrong("linreg.predict", "operand_order")
 def predict_transposed(X, w, b):
     """w @ X: the matmul operands in the wrong order."""
     return w @ X + b
@@ -59,7 +59,7 @@ def mse(y_pred, y):
     return np.mean((y_pred - y) ** 2)
 
 
-@wrong("linreg.mse", "scale")
+@wrong("linreg.mse", "sum_not_mean")
 def mse_sum(y_pred, y):
     """Sum instead of mean: N times too large."""
     return np.sum((y_pred - y) ** 2)
@@ -75,7 +75,7 @@ def mse_root(y_pred, y):
     return np.sqrt(np.mean((y_pred - y) ** 2))
 
 
-@wrong("linreg.mse", "batch_not_reduced")
+@wrong("linreg.mse", "no_reduction")
 def mse_per_example(y_pred, y):
     """Forgot the mean."""
     return (y_pred - y) ** 2
@@ -87,7 +87,7 @@ def mse_column(y_pred, y):
     return np.mean((y_pred.reshape(-1, 1) - y) ** 2)
 
 
-@wrong("linreg.mse", "scale")
+@wrong("linreg.mse", "n_minus_one")
 def mse_n_minus_1(y_pred, y):
     """Divides by N - 1 (the sample-variance habit)."""
     return np.sum((y_pred - y) ** 2) / (len(y) - 1) if len(y) > 1 else np.sum((y_pred - y) ** 2)
@@ -100,14 +100,14 @@ def mse_gradients(X, y, w, b):
     return 2 / n * X.T @ r, 2 / n * r.sum()
 
 
-@wrong("linreg.mse_gradients", "scale")
+@wrong("linreg.mse_gradients", "missing_mean")
 def mse_gradients_no_mean(X, y, w, b):
     """Forgot the 1/N."""
     r = X @ w + b - y
     return 2 * X.T @ r, 2 * r.sum()
 
 
-@wrong("linreg.mse_gradients", "scale")
+@wrong("linreg.mse_gradients", "missing_two")
 def mse_gradients_no_two(X, y, w, b):
     """Forgot the 2 from the square."""
     r = X @ w + b - y
@@ -121,14 +121,14 @@ def mse_gradients_sign(X, y, w, b):
     return 2 * X.T @ r / len(y), 2 * r.mean()
 
 
-@wrong("linreg.mse_gradients", "batch_not_reduced")
+@wrong("linreg.mse_gradients", "db_not_summed")
 def mse_gradients_db_not_summed(X, y, w, b):
     """db left per example."""
     r = X @ w + b - y
     return 2 * X.T @ r / len(y), 2 * r / len(y)
 
 
-@wrong("linreg.mse_gradients", "ignores_input")
+@wrong("linreg.mse_gradients", "bias_missing")
 def mse_gradients_no_bias(X, y, w, b):
     """Residual computed without b."""
     r = X @ w - y
@@ -170,7 +170,7 @@ def normal_equations_theta(X, y):
     return np.linalg.solve(A.T @ A, A.T @ y)
 
 
-@wrong("linreg.normal_equations", "values")
+@wrong("linreg.normal_equations", "bias_is_first_coefficient")
 def normal_equations_wrong_index(X, y):
     """Ones appended last, but b read from the first entry."""
     A = np.hstack([X, np.ones((len(X), 1))])
@@ -196,9 +196,12 @@ def normal_equations_gd(X, y):
     return w, b
 
 
-@wrong("linreg.normal_equations", "wrong_shape")
+@wrong("linreg.normal_equations", "swapped_outputs")
 def normal_equations_swapped(X, y):
     """Returns (b, w)."""
     A = np.hstack([X, np.ones((len(X), 1))])
     theta = np.linalg.solve(A.T @ A, A.T @ y)
     return theta[-1], theta[:-1]
+
+
+from . import linreg_more  # noqa: F401,E402  (one entry per catalogued mistake added with issue #20)

@@ -64,7 +64,7 @@ def gd_step_in_place(X, y, w, b, lr):
     return w, b - lr * db
 
 
-@wrong("linreg.gd_step", "scale")
+@wrong("linreg.gd_step", "missing_mean")
 def gd_step_sum(X, y, w, b, lr):
     """Gradient of the summed, not the mean, squared error."""
     r = X @ w + b - y

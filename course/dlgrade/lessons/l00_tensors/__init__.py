@@ -1,2 +1,2 @@
-"""Lesson 00, tensors: one-hot, standardize, pairwise distances, permutation matrices."""
-from . import exercises  # noqa: F401
+"""Lesson 00, tensors: one-hot labels and permutation matrices; standardized features and pairwise distances."""
+from . import encoding, features  # noqa: F401
