@@ -20,7 +20,7 @@ def sgd_ascent(w, dw, lr):
     return w + lr * dw
 
 
-@wrong("optim.sgd", "ignores_input")
+@wrong("optim.sgd", "no_lr")
 def sgd_no_lr(w, dw, lr):
     return w - dw
 
@@ -147,7 +147,7 @@ def adagrad_old_s(w, dw, s, lr, eps):
     return w - lr * dw / (np.sqrt(s) + eps), s + dw ** 2
 
 
-@wrong("optim.adagrad", "ignores_input")
+@wrong("optim.adagrad", "no_accumulation")
 def adagrad_no_accumulation(w, dw, s, lr, eps):
     """Squares only the current gradient: s is never used."""
     s = dw ** 2
@@ -255,6 +255,9 @@ def adam_inplace(w, dw, m, v, t, lr, beta1, beta2, eps):
     return w - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
 
 
-@wrong("optim.adam", "values")
+@wrong("optim.adam", "betas_swapped")
 def adam_swapped_betas(w, dw, m, v, t, lr, beta1, beta2, eps):
     return _adam(w, dw, m, v, t, lr, beta2, beta1, eps)
+
+
+from . import optim_more  # noqa: F401,E402  (one entry per catalogued mistake added with issue #20)

@@ -147,7 +147,7 @@ def newton_forgot_hessian(w, grad, hess, lr):
     return w - lr * grad
 
 
-@wrong("optim.newton_step", "ignores_input")
+@wrong("optim.newton_step", "lr_ignored")
 def newton_full_step(w, grad, hess, lr):
     """Always takes the full step (lr = 1)."""
     return w - np.linalg.solve(hess, grad)

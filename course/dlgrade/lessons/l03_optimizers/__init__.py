@@ -1,2 +1,2 @@
-"""Lesson 03, optimizers: moving averages, momentum, adaptive steps and Newton's method."""
-from . import averages, steps  # noqa: F401
+"""Lesson 03, optimizers: moving averages, momentum, adaptive steps, Adam and Newton's method."""
+from . import adam, adaptive, averages, momentum, newton  # noqa: F401
