@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import queue
+import secrets
 import shutil
 import signal
 import subprocess
@@ -65,10 +66,11 @@ def secret_paths(project: Project) -> list[str]:
 class _Workers:
     """Tracks running worker processes so an interrupt can stop every one of them (and their kernels)."""
 
-    def __init__(self) -> None:
+    def __init__(self, secret: bytes = b"") -> None:
         self.lock = threading.Lock()
         self.procs: set[subprocess.Popen[bytes]] = set()
         self.stopping = False
+        self.secret = secret  # handed to each worker on its stdin, never in a file or the environment
 
     def run(self, cmd: list[str], limits: Limits, log: Path) -> int | str:
         """Run one worker to completion; return its exit code, 'timeout' or 'interrupted'."""
@@ -77,9 +79,14 @@ class _Workers:
                 if self.stopping:
                     return "interrupted"
                 # The worker applies its own rlimits first thing (preexec_fn is unsafe with threads).
-                proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                        env={**os.environ, **WORKER_ENV})
+                proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT,
+                                        start_new_session=True, env={**os.environ, **WORKER_ENV})
                 self.procs.add(proc)
+            try:
+                proc.stdin.write(self.secret.hex().encode() + b"\n")
+                proc.stdin.close()
+            except OSError:  # the worker died before reading it: its exit code says why
+                pass
             try:
                 return proc.wait(timeout=limits.wall_s + worker_grace(limits.wall_s))
             except subprocess.TimeoutExpired:
@@ -213,7 +220,7 @@ def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = L
     work_root = project.state / lesson.id / "work"
     template = work_root / "template.db"
     gradebook.snapshot(project.gradebook, template)
-    workers = _Workers()
+    workers = _Workers(secrets.token_bytes(32))  # a fresh secret per run: hidden cases nobody can precompute
     jobs = max(1, jobs)
     box = ct.probe(jobs)
     run.containment = box.describe()
@@ -231,7 +238,8 @@ def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = L
         user = lease.user if lease else None
         cgroups = ct.make_cgroups(box, f"dlcourse-{os.getpid()}-{slot}", nproc=limits.max_procs,
                                   memory_mb=limits.memory_mb + 512)
-        jobbox = ct.JobBox(slot, user, box.mount_ns, cgroups, limits.max_procs, hide, tmp_mb=limits.file_mb * 2)
+        jobbox = ct.JobBox(slot, user, cgroups=cgroups, nproc=limits.max_procs, tmp_mb=limits.file_mb * 2,
+                           private=[str(project.root)], **box.layers())
         job = {"project": str(project.root), "lesson": lesson.id, "student": student, "work": str(work),
                "submission": str(subs[student]), "template_db": str(template), "fingerprint": pending[student],
                "cell_timeout": cell_timeout, "limits": dataclasses.asdict(limits), "box": jobbox.to_json()}

@@ -12,7 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import execute as contained
+from .execute import ContainedExecute
+from .verdict import SaveVerdicts
 from . import containment
 from .. import nbconfig
 from .diagnosis import diagnose
@@ -25,8 +26,8 @@ from .kernelspec import install_kernel
 from .state import write_json_atomic
 
 
-def grade_one(job: dict) -> dict:
-    """Autograde the submission described by `job`; return the result record."""
+def grade_one(job: dict, secret: bytes = b"") -> dict:
+    """Autograde the submission described by `job` (hidden cases drawn from `secret`); return the result record."""
     from nbgrader.converters import Autograde
 
     project = Project(Path(job["project"]))
@@ -36,12 +37,14 @@ def grade_one(job: dict) -> dict:
     db = root / "gradebook.db"
     shutil.copyfile(job["template_db"], db)
     shutil.copytree(job["submission"], root / "submitted" / student / lesson)
+    flags: list[str] = []
     for nb_path in sorted((root / "submitted" / student / lesson).glob("*.ipynb")):
-        _normalise(nb_path, Path(job["project"]) / "lessons" / lesson / nb_path.name)
+        flags += _normalise(nb_path, Path(job["project"]) / "lessons" / lesson / nb_path.name)
     config = nbconfig.load_config(project)
     if job.get("cell_timeout"):
         config.Execute.timeout = int(job["cell_timeout"])
-    _contain_config(config, job, work)
+    flags_file = work / "flags.json"
+    _contain_config(config, job, work, secret, flags_file)
     app = nbconfig.make(Autograde, config, root=root, assignment_id=lesson, student_id=student,
                         db_url=sqlite_url(db))
     app.force = True
@@ -62,51 +65,62 @@ def grade_one(job: dict) -> dict:
         "seconds": round(time.monotonic() - started, 2),
         "autograded_dir": str(autograded),
         "diagnoses": diagnoses,
-        "flags": list(contained.FLAGS),
+        "flags": flags + (json.loads(flags_file.read_text(encoding="utf-8")) if flags_file.exists() else []),
         **scores,
     }
 
 
-def _normalise(path: Path, released: Path | None = None) -> None:
+def _normalise(path: Path, released: Path | None = None) -> list[str]:
     """Upgrade an old-format notebook to v4 and drop the grading metadata of duplicated cells (first one wins),
     flagging each repair, so nbgrader grades what it can instead of rejecting the notebook. Locked test cells
-    edited or deleted (nbgrader runs the originals anyway) are flagged against the released student version."""
+    edited or deleted (the grader judges the originals anyway) or moved out of their order are flagged against
+    the released student version. Returns the flags."""
     import nbformat
 
     nb = read_notebook(path)
+    flags: list[str] = []
     if released is not None and released.is_file():
         mine = {meta(c).get("grade_id"): c for c in nb.cells if meta(c).get("grade_id")}
+        order = [g for g in (meta(c).get("grade_id") for c in nb.cells) if g]
+        tests = []
         for cell in read_notebook(released).cells:
             m = meta(cell)
             if not (m.get("grade") and m.get("locked") and not m.get("solution")):
                 continue
             gid = m.get("grade_id")
+            tests.append(gid)
             if gid not in mine:
-                contained.FLAGS.append(f"{path.stem}: locked test cell {gid!r} deleted; the original was run")
+                flags.append(f"{path.stem}: locked test cell {gid!r} deleted; the original was judged")
             elif mine[gid].source.strip() != cell.source.strip():
-                contained.FLAGS.append(f"{path.stem}: locked test cell {gid!r} edited; the original was run")
+                flags.append(f"{path.stem}: locked test cell {gid!r} edited; the original was judged")
+        present = [g for g in order if g in tests]
+        if present != [g for g in tests if g in present]:
+            flags.append(f"{path.stem}: test cells moved out of their released order (each test is judged "
+                         "where it stands; check the order by hand)")
     changed = json.loads(path.read_text(encoding="utf-8")).get("nbformat", 4) < 4
     seen: set[str] = set()
     for cell in nb.cells:
         gid = meta(cell).get("grade_id")
         if gid and gid in seen:
             cell.metadata.pop("nbgrader", None)
-            contained.FLAGS.append(f"{path.stem}: duplicated cell {gid!r}: later copies ignored")
+            flags.append(f"{path.stem}: duplicated cell {gid!r}: later copies ignored")
             changed = True
         elif gid:
             seen.add(gid)
     if not changed:
-        return  # leave a well-formed notebook byte for byte as submitted
+        return flags  # leave a well-formed notebook byte for byte as submitted
     ids: set[str] = set()
     for i, cell in enumerate(nb.cells):
         if cell.get("id") in ids or not cell.get("id"):
             cell["id"] = f"cell-{i}"
         ids.add(cell["id"])
     nbformat.write(nb, path)
+    return flags
 
 
-def _contain_config(config, job: dict, work: Path) -> None:
-    """Run the notebook with the contained Execute, through the containing kernel launcher."""
+def _contain_config(config, job: dict, work: Path, secret: bytes, flags_file: Path) -> None:
+    """Run the notebook with the contained Execute, through the containing kernel launcher; test cells are
+    judged by the grader (hidden cases from `secret`) and their verdicts are the only scores saved."""
     limits = Limits(**job.get("limits", {}))
     box = dict(job.get("box") or {"slot": 0})
     box.setdefault("scratch", str(work / "kernel"))
@@ -114,30 +128,37 @@ def _contain_config(config, job: dict, work: Path) -> None:
     for key, value in config.Execute.items():  # the course's Execute settings (timeout, kernel, arguments)
         cfg[key] = value
     cfg.notebook_timeout = float(limits.wall_s)
+    cfg.secret = secret
+    cfg.flags_file = str(flags_file)
     cfg.memory_mb = limits.memory_mb
     if box.get("user"):
         cfg.sandbox_uid = int(box["user"][1])
     memory = [p for p in box.get("cgroups", []) if "/memory/" in p]
     if memory:
         cfg.memory_cgroup = memory[0]
+    # SaveVerdicts before ClearMetadataPreprocessor: it reads the verdict the grader put in each test cell.
     config.Autograde.autograde_preprocessors = [
-        contained.TestPrelude, contained.ContainedExecute, contained.IntegrityReport,
-        "nbgrader.preprocessors.IgnorePattern", "nbconvert.preprocessors.ClearMetadataPreprocessor",
-        "nbgrader.preprocessors.LimitOutput", contained.StderrIsNotFailure, "nbgrader.preprocessors.SaveAutoGrades",
+        ContainedExecute, "nbgrader.preprocessors.IgnorePattern", SaveVerdicts,
+        "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
         "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata",
     ]
-    install_kernel(box, work)
+    for key, value in install_kernel(box, work).items():  # ZMQ over unix sockets when the kernel has no network
+        setattr(config.KernelManager, key, value)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: `python -m dlcourse.autograde.worker JOB.json` (writes result.json next to JOB.json)."""
+    """Entry point: `python -m dlcourse.autograde.worker JOB.json` (writes result.json next to JOB.json).
+
+    The grading run's secret arrives as one hex line on stdin: never in a file or the environment, where the
+    graded kernel might find it."""
     job_path = Path((argv or sys.argv[1:])[0])
     job = json.loads(job_path.read_text(encoding="utf-8"))
+    secret = bytes.fromhex(sys.stdin.readline().strip() or "")
     # Limits first: the kernel nbgrader starts inherits them (address space, CPU seconds, file size, files);
     # then the job's cgroups (process count, memory of the worker, the kernel and all it starts).
     Limits(**job.get("limits", {})).apply()
     containment.join_cgroups((job.get("box") or {}).get("cgroups", []))
-    result = grade_one(job)
+    result = grade_one(job, secret)
     write_json_atomic(job_path.with_name("result.json"), result)
     return 0
 
