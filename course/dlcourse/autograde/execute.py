@@ -4,7 +4,8 @@
 deadline on top of the per-cell timeout; a kernel that dies (memory cgroup, CPU or file-size limit, os._exit) or
 ignores the interrupt no longer aborts the notebook: what ran before keeps its score, the rest is marked "not run"
 with the reason, and every stop is a flag; processes a cell leaves behind are killed after it; huge outputs are
-cut while they arrive. **Test cells are not run in the kernel**: the grader judges them (`verdict.py`) by calling
+cut while they arrive. Demonstrations no graded answer depends on are skipped (`demos.py`): they are most of a
+lesson's run time. **Test cells are not run in the kernel**: the grader judges them (`verdict.py`) by calling
 the learner's functions with plain-data requests, and writes the verdict into the cell.
 
 Flags (one line each, naming the notebook and the cell) are written to ``flags_file`` for the worker's result.
@@ -21,14 +22,16 @@ from typing import Any
 from nbclient.util import run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Bytes, Float, Integer, Unicode
+from traitlets import Bool, Bytes, Float, Integer, Unicode
 
 from dlgrade import calling
 
 from ..notebooks import is_grade, is_solution, meta
+from .demos import skippable
 from .requests import RequestFailed, Reply, run_request
 from .verdict import VERDICT_KEY, judge_cell, write_verdict
 
+SKIPPED = "(not run while grading: a demonstration that no graded answer depends on)\n"
 MAX_CELL_OUTPUT = 200_000  # characters of stream output kept per cell (LimitOutput then cuts lines)
 
 
@@ -50,6 +53,7 @@ class ContainedExecute(Execute):
 
     secret = Bytes(b"", help="this grading run's secret: the seed of the hidden cases (never sent to the kernel)"
                    ).tag(config=True)
+    skip_demos = Bool(True, help="skip cells no graded answer depends on (demos.py)").tag(config=True)
     flags_file = Unicode("", help="where the flags are written (JSON list) for the worker's result").tag(config=True)
 
     notebook_timeout = Float(0, help="seconds for the whole notebook (0: none)").tag(config=True)
@@ -64,6 +68,7 @@ class ContainedExecute(Execute):
         self._flags: list[str] = []
         for cell in nb.cells:  # only the grader writes verdicts
             cell.metadata.pop(VERDICT_KEY, None)
+        self._skip = skippable(nb) if self.skip_demos else set()
         self._deadline = time.monotonic() + self.notebook_timeout if self.notebook_timeout else None
         if self._deadline is not None:
             cell_limit = self.timeout
@@ -167,6 +172,10 @@ class ContainedExecute(Execute):
             return cell, resources
         if is_test_cell(cell):
             self._judge(cell, resources, name)
+            return cell, resources
+        if index in self._skip:
+            cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=SKIPPED)]
+            cell.execution_count = None
             return cell, resources
         started = time.monotonic()
         try:
