@@ -113,7 +113,8 @@ def cmd_grade(args: argparse.Namespace, project: Project) -> int:
                     file_mb=args.file_mb, max_procs=args.max_procs)
     start = time.monotonic()
     run = grade(project, lesson, jobs=args.jobs, limits=limits, force=args.force, cell_timeout=args.cell_timeout,
-                progress=not args.no_progress, students=args.student, dry_run=args.dry_run)
+                progress=not args.no_progress, students=args.student, dry_run=args.dry_run,
+                announce=lambda text: print(f"containment: {text}", file=sys.stderr, flush=True))
     if args.dry_run:
         print(say.paragraph(
             f"Dry run: would grade {say.count(len(run.would_grade), 'submission')} of {lesson.id}"

@@ -150,3 +150,15 @@ def test_array_helpers_of_data_optim_and_init_are_refused_and_restored():
     assert code_of("optim.ema", ema_via_optim)[0] == "reference_called"
     assert dlkit.data.one_hot is one_hot and one_hot.__module__.startswith("dlkit.data")
     assert one_hot(dlkit.tensor(np.array([1, 0])), 2).numpy().tolist() == [[0, 1], [1, 0]]
+
+
+def test_a_class_of_a_blocked_package_answers_isinstance_and_refuses_to_be_made():
+    """Array libraries ask isinstance(x, torch.Tensor) of every array: that must answer, not refuse."""
+    def fn(x):
+        import torch
+        assert not isinstance(x, torch.Tensor)
+        return torch.Tensor(3)
+
+    with blocking("linreg.mse", fn, blocked=()):
+        with pytest.raises(ReferenceBlocked):
+            fn(np.ones(2))

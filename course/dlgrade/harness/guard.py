@@ -75,7 +75,16 @@ class _BlockedModule(types.ModuleType):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)  # keep import machinery and introspection working
+        if name[:1].isupper():  # a class: isinstance(x, torch.Tensor) (array libraries ask) answers False
+            return _blocked_class(f"{self.__name__}.{name}")
         raise _refuse(f"{self.__name__}.{name}")
+
+
+def _blocked_class(what: str) -> type:
+    """A class nothing is an instance of, and which refuses to be instantiated."""
+    def refuse(cls: type, *args: Any, **kwargs: Any) -> Any:
+        raise _refuse(what)
+    return type(what.rsplit(".", 1)[-1], (), {"__new__": refuse})
 
 
 def _blocked_callable(what: str) -> Callable:
