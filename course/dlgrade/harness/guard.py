@@ -33,8 +33,8 @@ BLOCKED_PACKAGES = ("torch",)
 class _State:
     active: str | None = None      # exercise being checked while a learner's function runs
     violations: list[str] = []     # what the learner's function tried to call
-    setup: tuple = ()              # (fn, blocked, allow_dlkit) of the running check
     patches: Any = None            # what the running check patched, to undo
+    suspended: int = 0             # > 0 while the check itself works inside the learner's call
 
 
 _state = _State()
@@ -61,7 +61,7 @@ def reference(label: str) -> Callable[[Callable], Callable]:
     def deco(f: Callable) -> Callable:
         @functools.wraps(f)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if _state.active is not None:
+            if _state.active is not None and not _state.suspended:
                 raise _refuse(label)
             return f(*args, **kwargs)
         del wrapper.__wrapped__  # no unguarded back door through functools' attribute
@@ -72,11 +72,17 @@ def reference(label: str) -> Callable[[Callable], Callable]:
 class _BlockedModule(types.ModuleType):
     """Stands in for a blocked module: any attribute access refuses."""
 
+    def __init__(self, name: str, real: types.ModuleType | None = None) -> None:
+        super().__init__(name)
+        self._real = real
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)  # keep import machinery and introspection working
         if name[:1].isupper():  # a class: isinstance(x, torch.Tensor) (array libraries ask) answers False
             return _blocked_class(f"{self.__name__}.{name}")
+        if _state.suspended and self._real is not None:
+            return getattr(self._real, name)
         raise _refuse(f"{self.__name__}.{name}")
 
 
@@ -87,8 +93,10 @@ def _blocked_class(what: str) -> type:
     return type(what.rsplit(".", 1)[-1], (), {"__new__": refuse})
 
 
-def _blocked_callable(what: str) -> Callable:
+def _blocked_callable(what: str, original: Callable | None = None) -> Callable:
     def blocked(*args: Any, **kwargs: Any) -> Any:
+        if _state.suspended and original is not None:  # the check's own work (an oracle answer)
+            return original(*args, **kwargs)
         raise _refuse(what)
     blocked.__name__ = what.rsplit(".", 1)[-1]
     return blocked
@@ -111,8 +119,8 @@ def _package_of(value: Any) -> str | None:
 
 def _stub_for(value: Any) -> Any:
     if isinstance(value, types.ModuleType):
-        return _BlockedModule(value.__name__)
-    return _blocked_callable(f"{getattr(value, '__module__', '?')}.{getattr(value, '__name__', '?')}")
+        return _BlockedModule(value.__name__, value)
+    return _blocked_callable(f"{getattr(value, '__module__', '?')}.{getattr(value, '__name__', '?')}", value)
 
 
 class _Patches:
@@ -162,7 +170,7 @@ def _install_apply_guard(p: _Patches, blocked: tuple[str, ...], allow_dlkit: boo
     def guard(function_cls: type) -> None:
         name = getattr(function_cls, "__name__", str(function_cls))
         hit = _matches(name, blocked)
-        if hit is not None or not allow_dlkit:
+        if (hit is not None or not allow_dlkit) and not _state.suspended:
             raise _refuse(f"dlkit {name}")
         if previous is not None:
             previous(function_cls)
@@ -179,18 +187,18 @@ def _patch_dlkit_attributes(p: _Patches, blocked: tuple[str, ...]) -> None:
             continue
         for name in blocked:
             if name in vars(mod):
-                p.setattr(mod, name, _blocked_callable(f"{modname}.{name}"))
+                p.setattr(mod, name, _blocked_callable(f"{modname}.{name}", vars(mod)[name]))
     tensor_cls = getattr(sys.modules.get("dlkit"), "Tensor", None)
     if isinstance(tensor_cls, type):
         for name in blocked:
             if name in vars(tensor_cls):
-                p.setattr(tensor_cls, name, _blocked_callable(f"Tensor.{name}"))
+                p.setattr(tensor_cls, name, _blocked_callable(f"Tensor.{name}", vars(tensor_cls)[name]))
     _patch_dlkit_helpers(p, blocked)
     gc = sys.modules.get("dlkit.gradcheck")
     if gc is not None:  # numerical differentiation would "implement" any backward pass
         for name, value in list(vars(gc).items()):
             if isinstance(value, types.FunctionType) and value.__module__ == gc.__name__:
-                p.setattr(gc, name, _blocked_callable(f"dlkit.gradcheck.{name}"))
+                p.setattr(gc, name, _blocked_callable(f"dlkit.gradcheck.{name}", value))
 
 
 # dlkit helpers that compute an exercise's answer on plain arrays, outside autograd (so the apply
@@ -213,7 +221,7 @@ def _patch_dlkit_helpers(p: _Patches, blocked: tuple[str, ...]) -> None:
             continue
         for name, value in list(vars(mod).items()):
             if _is_blocked_helper(name, value, blocked):
-                p.setattr(mod, name, _blocked_callable(f"{modname}.{name}"))
+                p.setattr(mod, name, _blocked_callable(f"{modname}.{name}", value))
 
 
 def _learner_stub(value: Any, bound_as: str, blocked: tuple[str, ...], learners: bool) -> Any | None:
@@ -228,7 +236,7 @@ def _learner_stub(value: Any, bound_as: str, blocked: tuple[str, ...], learners:
     except Exception:  # exotic objects whose attribute access fails: leave them alone
         return None
     if isinstance(name, str) and _is_blocked_helper(name, value, blocked):
-        return _blocked_callable(f"{value.__module__}.{name}")
+        return _blocked_callable(f"{value.__module__}.{name}", value)
     return None
 
 
@@ -266,7 +274,7 @@ def _patch_learner_namespace(p: _Patches, fn: Callable, blocked: tuple[str, ...]
 def _patch_sys_modules(p: _Patches) -> None:
     for key in list(sys.modules):
         if key.split(".", 1)[0] in BLOCKED_PACKAGES:
-            p.setitem(sys.modules, key, _BlockedModule(key))
+            p.setitem(sys.modules, key, _BlockedModule(key, sys.modules[key]))
     for top in BLOCKED_PACKAGES:
         if top not in sys.modules:  # block a first import inside the learner's function too
             p.setitem(sys.modules, top, _BlockedModule(top))
@@ -298,7 +306,6 @@ def blocking(
     p = _Patches()
     _state.active = exercise
     _state.violations = []
-    _state.setup = (fn, blocked, allow_dlkit)
     _state.patches = p
     try:
         _install(p, fn, blocked, allow_dlkit)
@@ -310,18 +317,10 @@ def blocking(
 
 @contextmanager
 def suspended() -> Iterator[None]:
-    """Lift the lock-out while the check itself answers a call the learner's function made (an oracle: the
-    grader's version of another graded function), then put it back."""
-    if _state.active is None:
-        yield
-        return
-    exercise = _state.active
-    _state.patches.restore()
-    _state.active = None
+    """Let the check's own work through the lock-out while it answers a call the learner's function made (an
+    oracle: the grader's version of another graded function): every stand-in passes to what it replaced."""
+    _state.suspended += 1
     try:
         yield
     finally:
-        _state.active = exercise
-        p = _Patches()
-        _install(p, *_state.setup)
-        _state.patches = p
+        _state.suspended -= 1
