@@ -74,6 +74,7 @@ from .reductions import (
 from .shape import Expand, Permute, Reshape, expand, flatten, permute, reshape, squeeze, transpose, unsqueeze, view
 from .unary import Abs, Cos, Exp, Log, Sin, Sqrt, abs, cos, exp, log, sin, sqrt
 from .batchnorm import BatchNorm, batch_norm
+from .layernorm import LayerNorm, layer_norm
 from .conv import Conv2d, conv1d, conv2d
 from .cross_entropy import MultiMargin, NLL, SoftmaxCrossEntropy, cross_entropy, multi_margin_loss, nll_loss
 from .dropout import Dropout, dropout

@@ -140,6 +140,12 @@ NORMALIZATION = [
         lambda lib, x: F(lib).batch_norm(x, None, None, training=True),
         fixed((4, 3)),
     ),
+    # layer norm: statistics per example over the last axes; weight and bias have the normalized shape
+    Case("layer_norm_2d", lambda lib, x, w, b: F(lib).layer_norm(x, (4,), w, b), fixed((5, 4), (4,), (4,))),
+    Case("layer_norm_last_two_axes", lambda lib, x, w, b: F(lib).layer_norm(x, (3, 2), w, b, eps=1e-3),
+         fixed((2, 4, 3, 2), (3, 2), (3, 2))),
+    Case("layer_norm_3d_no_affine", lambda lib, x: F(lib).layer_norm(x, [5]), fixed((2, 3, 5))),
+    Case("layer_norm_batch_of_one", lambda lib, x, w: F(lib).layer_norm(x, (6,), w), fixed((1, 6), (6,))),
 ]
 
 # Dropout's mask is random, so its gradcheck/parity lives in test_functional_dropout.py with a shared mask.

@@ -28,6 +28,9 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("Adam", dict(lr=0.02, betas=(0.8, 0.99), weight_decay=0.1, decoupled_weight_decay=True)),
     ("AdamW", dict(lr=0.02)),
     ("AdamW", dict(lr=0.02, weight_decay=0.1, amsgrad=True, maximize=True)),
+    # lesson 10's decoupled decay: large λ (the decay is lr·λ per step), other betas and eps
+    ("AdamW", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=1.0)),
+    ("AdamW", dict(lr=0.05, weight_decay=0.0)),
     ("Adamax", dict(lr=0.02)),
     ("Adamax", dict(lr=0.02, betas=(0.8, 0.9), weight_decay=0.1)),
     ("NAdam", dict(lr=0.02)),

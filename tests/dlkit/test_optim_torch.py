@@ -93,6 +93,33 @@ def test_training_through_autograd_matches_torch() -> None:
 
 
 @pytest.mark.torch
+@pytest.mark.filterwarnings("ignore::UserWarning")  # torch's notes on step() with an epoch inside SequentialLR
+@pytest.mark.parametrize("name", ["AdamW", "Adam"])
+def test_decay_under_a_warmup_cosine_schedule_matches_torch(name: str) -> None:
+    """Lesson 10's run: weights decayed (AdamW) or penalized (Adam + L2) with their own group, biases not, the
+    learning rate warmed up then annealed per step; AdamW's decay p·(1 − lr·λ) follows the scheduled lr."""
+    def run(lib: Any) -> list[np.ndarray]:
+        make = (lambda a: torch.tensor(a, requires_grad=True)) if lib is torch else (
+            lambda a: dlkit.tensor(a, dtype="float64", requires_grad=True))
+        params = [make(v) for v in start()]
+        opt = getattr(lib.optim, name)([{"params": [params[0]], "weight_decay": 0.5},
+                                        {"params": [params[1]], "weight_decay": 0.0}], lr=0.05)
+        s = lib.optim.lr_scheduler
+        sched = s.SequentialLR(opt, [s.LinearLR(opt, start_factor=0.1, total_iters=5),
+                                     s.CosineAnnealingLR(opt, T_max=25)], milestones=[5])
+        for step in range(30):
+            values = [np.asarray(p.detach().numpy(), dtype=np.float64) for p in params]
+            for p, g in zip(params, gradient(values, step)):
+                p.grad = torch.from_numpy(g) if lib is torch else dlkit.tensor(g, dtype="float64")
+            opt.step()
+            sched.step()
+        return [p.detach().numpy() for p in params]
+
+    for i, (a, b) in enumerate(zip(run(dlkit), run(torch))):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=f"{name} parameter {i}")
+
+
+@pytest.mark.torch
 @pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
 @pytest.mark.parametrize("max_norm", [0.5, 100.0])
 def test_clip_grad_norm_matches_torch(norm_type: float, max_norm: float) -> None:
