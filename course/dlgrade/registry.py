@@ -131,6 +131,12 @@ class Exercise:
     hints: frozenset[str] | None = None
     seed_args: tuple[str, ...] | None = None
     designs: tuple[Design, ...] = ()
+    # ``stable``: the lesson promises the function handles extreme inputs (the max trick, a stable sigmoid), so
+    # numpy warning of an overflow, an invalid value or a division by zero fails it even when the value is right.
+    # ``writable``: the outputs are written into later (gradients accumulated with +=), so a read-only view
+    # (np.broadcast_to) is wrong even when the values are right.
+    stable: bool = False
+    writable: bool = False
     training: Training | None = None
 
     @property

@@ -165,7 +165,27 @@ def judge_case(ex: Exercise, case: Case, index: int, report: dict[str, Any], sco
         res.failed = frozenset(failed)
         typed = [diags[n] for n in failed if diags[n].code in (dg.WRONG_TYPE, dg.WRONG_DTYPE, dg.NONFINITE)]
         res.diagnosis = (typed or [swapped(ex, res.expected, got) or diags[failed[0]]])[0]
+    elif ex.stable and _numeric_warnings(res.warnings):
+        res.failed = frozenset({_ALL})
+        res.diagnosis = Diagnosis(UNSTABLE, f"right values, but numpy warned while your function ran: "
+                                  f"{_numeric_warnings(res.warnings)[0]}. On inputs like these (far from 0) the "
+                                  "formula overflows: compute it in a stable form (subtract the max before exp; "
+                                  "exp(-|x|) in the sigmoid) — np.where evaluates both branches.")
+    elif ex.writable and report.get("readonly"):
+        name = ex.outputs[int(report["readonly"][0])].name if int(report["readonly"][0]) < len(ex.outputs) else "an output"
+        res.failed = frozenset({_ALL})
+        res.diagnosis = Diagnosis(READ_ONLY, f"right values, but `{name}` is a read-only view (np.broadcast_to gives "
+                                  "one): the caller adds into it later, which fails. Return a copy (.copy()).")
     return res
+
+
+UNSTABLE, READ_ONLY = "unstable", "read_only"
+
+
+def _numeric_warnings(warnings: list[str]) -> list[str]:
+    """numpy's RuntimeWarnings of an overflow, an invalid value or a division by zero."""
+    return [w for w in warnings if w.startswith("RuntimeWarning") and any(
+        k in w for k in ("overflow", "invalid value", "divide by zero"))]
 
 
 # ------------------------------------------------------------------------------------------- explanation

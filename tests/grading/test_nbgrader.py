@@ -16,13 +16,13 @@ def blank(X, w, b):
 def linear_backward(dout, x, W, b):
     return dout @ W.T, x.T @ dout, dout          # db not summed: 2 of 3 parts right
 def sigmoid(x):
-    return 1 / (1 + np.exp(-x))                   # overflows (warns) on large |x|
+    return 1 / (1 + np.exp(-x))                   # overflows (warns) on large |x|: the lesson asks for no overflow
 '''
 
 TESTS = {  # cell source -> (points, expected score)
     'check("linreg.predict", predict)\ncheck("linreg.predict", predict, hidden=True)': (2, 2.0),
     'check("linreg.predict", blank)': (2, 0.0),
-    'check("activations.sigmoid_forward", sigmoid)': (1, 1.0),
+    'check("activations.sigmoid_forward", sigmoid)': (1, 0.0),
     'grade("layers.linear_backward", linear_backward, points=3)': (3, 2.0),
     'grade("linreg.predict", blank, points=3)': (3, 0.0),
 }

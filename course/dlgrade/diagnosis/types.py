@@ -6,7 +6,7 @@
 - indices or labels (an integer array) returned as floats;
 - an integer array where fractions are expected, whose values are the expected ones cut off: a buffer
   created with an integer dtype.
-A float where a float is meant is fine whatever its flavour (Python float, numpy scalar, 0-d array).
+A float where a float is meant is fine as a Python float or a numpy scalar, not as an array (of shape () or (1,)).
 """
 from __future__ import annotations
 
@@ -47,6 +47,10 @@ def check_type(got: Any, kind: str, name: str, expected: Any = None) -> Diagnosi
                          + ("a single number." if kind == "scalar" else "a numpy array."))
     if np.iscomplexobj(got):
         return Diagnosis(WRONG_TYPE, f"{what} is complex ({describe(got)}); expected real numbers.")
+    if kind == "scalar" and isinstance(got, np.ndarray) and got.size == 1:
+        return Diagnosis(WRONG_TYPE, f"{what} is an array of shape {got.shape}, not a number: return the number "
+                         "itself, e.g. float(...) (an array breaks the callers that format or compare it).",
+                         evidence={"array_as_scalar": True})
     return _integer_meant(got, expected, what, kind)
 
 

@@ -73,6 +73,12 @@ def substituted(fn: Callable, names: Mapping[str, Callable]) -> Any:
                     glb[name] = old
 
 
+def _read_only(value: Any) -> list[int]:
+    """Positions of the returned arrays that cannot be written to (a broadcast view, say)."""
+    items = value if isinstance(value, tuple) else (value,)
+    return [i for i, v in enumerate(items) if isinstance(v, np.ndarray) and not v.flags.writeable]
+
+
 class _Capped(io.StringIO):
     def write(self, text: str) -> int:
         if self.tell() < MAX_PRINTED:
@@ -106,6 +112,7 @@ def call(fn: Callable, args: Mapping[str, Any], *, exercise: str, blocked: tuple
                                               "checked", "where": None}
             else:
                 report["value"] = value
+                report["readonly"] = _read_only(value)
         except NotImplementedError as exc:
             report["error"] = {"kind": "not_implemented", "type": "NotImplementedError", "message": str(exc),
                                "where": where(exc)}

@@ -79,9 +79,9 @@ def sigmoid_forward(x):
     return np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
 
 
-@correct("activations.sigmoid_forward")
+@wrong("activations.sigmoid_forward", "unstable")
 def sigmoid_forward_naive(x):
-    """Overflows in exp for very negative x, but 1/(1+inf) = 0 is still right."""
+    """Overflows in exp for very negative x: 1/(1+inf) = 0 is still right, but the lesson asks for no overflow."""
     return 1 / (1 + np.exp(-x))
 
 
@@ -115,6 +115,13 @@ def sigmoid_forward_half(x):
 
 @correct("activations.sigmoid_backward")
 def sigmoid_backward(dout, x):
+    s = np.exp(-np.logaddexp(0.0, -x))
+    return dout * s * (1 - s)
+
+
+@wrong("activations.sigmoid_backward", "unstable")
+def sigmoid_backward_naive(dout, x):
+    """exp(-x) overflows at x = -900, which the lesson says the check includes."""
     s = 1 / (1 + np.exp(-x))
     return dout * s * (1 - s)
 

@@ -79,6 +79,7 @@ register(Exercise(
     "activations.sigmoid_forward", "sigmoid_forward(x) -> 1 / (1 + exp(-x))", sigmoid_forward, _sigmoid_cases,
     blocked=("sigmoid",), mistakes=_SIGMOID_MISTAKES, rtol=F32_RTOL, atol=F32_ATOL,
     hints=frozenset({"exp"}),
+    stable=True,
 ))
 
 # ------------------------------------------------------------------------------------------------- bce_loss

@@ -106,6 +106,7 @@ register(Exercise(
     cross_entropy, lambda r, h: logit_cases(r, h, True), outputs=(Output("loss", "scalar"),),
     blocked=CE_BLOCKED, oracles=_ORACLES, mistakes=_CE_MISTAKES, rtol=F32_RTOL, atol=F32_ATOL,
     hints=frozenset({"exp", "log", "batch"}),
+    stable=True,
 ))
 
 
@@ -168,4 +169,5 @@ register(Exercise(
     cross_entropy_backward, lambda r, h: logit_cases(r, h, True), blocked=CE_BLOCKED, oracles=_ORACLES,
     mistakes=_GRAD_MISTAKES, rtol=F32_RTOL, atol=F32_ATOL,
     hints=frozenset({"exp", "batch"}),
+    stable=True,
 ))

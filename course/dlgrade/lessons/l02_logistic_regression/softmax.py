@@ -122,4 +122,5 @@ register(Exercise(
     "losses.softmax", "softmax(x (N, C)) -> (N, C), each row sums to 1", softmax,
     lambda r, h: logit_cases(r, h, False), blocked=CE_BLOCKED, mistakes=_MISTAKES, rtol=F32_RTOL, atol=F32_ATOL,
     hints=frozenset({"exp"}),
+    stable=True,
 ))

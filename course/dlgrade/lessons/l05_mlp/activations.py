@@ -1,104 +1,105 @@
 """Element-wise activations: forward(x) and backward(dout, x) -> dx, any shape (``activations.sigmoid_forward``
-is registered with lesson 02, where learners write it)."""
+is registered with lesson 02, where learners write it).
+
+References are dlkit's (``F.relu``, ``F.sigmoid``, ``F.tanh`` and their autograd on float64 tensors). Cases vary
+the rank (0-d to 3-d), put a 1 on each axis, include float32 inputs and, for the saturating functions, inputs
+near ±900 where a naive formula overflows. Inputs stay at least 0.1 away from ReLU's kink at 0.
+"""
 from __future__ import annotations
+
+from typing import Callable
 
 import numpy as np
 
 from ...harness.guard import reference
-from ...registry import Exercise, KnownMistake, register
-from .._common import away_from_zero, make_case, pick
+from ...registry import Exercise, register
+from .. import _dlkit
+from .._common import away_from_zero, make_case
+from .._draw import F32_ATOL, F32_RTOL
+from .activation_mistakes import RELU_BACKWARD, RELU_FORWARD, SIGMOID_BACKWARD, TANH_BACKWARD, TANH_FORWARD
 
-_SHAPES = ([(4, 5), (1, 3), (2, 3, 4), (6,)], [(3, 7), (1, 1), (5, 2, 2), (8, 3)])
+_VISIBLE = [(4, 5), (1, 3), (2, 3, 4), (6,), (3, 1)]
+_HIDDEN = [(3, 7), (1, 1), (5, 2, 2), (8, 3), (), (2, 1, 3)]
 
 
-@reference("sigmoid helper")
-def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    # exp of a non-positive number only, so neither branch overflows
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+def _dlkit_act(name: str, x: np.ndarray, dout: np.ndarray | None = None) -> np.ndarray:
+    """dlkit's activation ``name`` on x (float64), or the gradient of its input for ``dout``."""
+    import dlkit.functional as F
+
+    t = _dlkit.tensor64(x, requires_grad=dout is not None)
+    out = getattr(F, name)(t)
+    if dout is None:
+        return _dlkit.numpy(out)
+    out.backward(_dlkit.tensor64(dout))
+    return _dlkit.numpy(t.grad)
 
 
 @reference("activations.relu_forward reference")
 def relu_forward(x: np.ndarray) -> np.ndarray:
-    """max(x, 0) element-wise."""
-    return np.maximum(x, 0.0)
+    """max(x, 0) element-wise: dlkit's F.relu."""
+    return _dlkit_act("relu", x)
 
 
 @reference("activations.relu_backward reference")
 def relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """dout where x > 0, else 0."""
-    return dout * (x > 0)
+    """dout where x > 0, else 0: dlkit's autograd of F.relu."""
+    return _dlkit_act("relu", x, dout)
 
 
 @reference("activations.sigmoid_backward reference")
 def sigmoid_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """dout * s * (1 - s) with s = sigmoid(x)."""
-    s = _stable_sigmoid(x)
-    return dout * s * (1.0 - s)
+    """dout * s * (1 - s) with s = sigmoid(x): dlkit's autograd of F.sigmoid."""
+    return _dlkit_act("sigmoid", x, dout)
 
 
 @reference("activations.tanh_forward reference")
 def tanh_forward(x: np.ndarray) -> np.ndarray:
-    """tanh(x)."""
-    return np.tanh(x)
+    """tanh(x): dlkit's F.tanh."""
+    return _dlkit_act("tanh", x)
 
 
 @reference("activations.tanh_backward reference")
 def tanh_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """dout * (1 - tanh(x)²)."""
-    return dout * (1.0 - np.tanh(x) ** 2)
+    """dout * (1 - tanh(x)²): dlkit's autograd of F.tanh."""
+    return _dlkit_act("tanh", x, dout)
 
 
-def _cases(rng: np.random.Generator, hidden: bool, backward: bool, stress: bool = False):
-    cases = []
-    for shape in pick(*_SHAPES, hidden):
-        x = away_from_zero(rng, shape) * 2.0
-        args = {"dout": rng.normal(size=shape), "x": x} if backward else {"x": x}
-        cases.append(make_case(args, factors={"N": shape[0]}))
-    if stress:  # large inputs, where 1/(1+exp(-x)) overflows
-        x = away_from_zero(rng, (3, 4)) * 900.0
-        args = {"dout": rng.normal(size=x.shape), "x": x} if backward else {"x": x}
-        cases.append(make_case(args, stress=True, note="large |x|"))
+def _cases(backward: bool, stress: bool = False) -> Callable[[np.random.Generator, bool], list]:
+    def cases(rng: np.random.Generator, hidden: bool) -> list:
+        out = []
+        for i, shape in enumerate(_HIDDEN if hidden else _VISIBLE):
+            x = away_from_zero(rng, shape) * 2.0
+            args = {"dout": rng.normal(size=shape), "x": x} if backward else {"x": x}
+            note = ""
+            if i == 2:  # the learner's code must work for float32 arrays too
+                args, note = {k: np.asarray(v, dtype=np.float32) for k, v in args.items()}, "float32"
+            out.append(make_case(args, factors={"N": shape[0]} if shape else {}, note=note))
+        if stress:  # large inputs of both signs, where 1/(1+exp(-x)) or exp(x) overflows
+            x = away_from_zero(rng, (3, 4)) * 900.0
+            args = {"dout": rng.normal(size=x.shape), "x": x} if backward else {"x": x}
+            out.append(make_case(args, stress=True, note="large |x|"))
+        return out
     return cases
 
 
-_INPUT_NOT_OUTPUT = ("you used x where the formula needs the activation's output: the derivative is "
-                     "written in terms of {f}(x), so compute it first.")
-
+_TOL = {"rtol": F32_RTOL, "atol": F32_ATOL}
 register(Exercise(
-    "activations.relu_forward", "relu_forward(x) -> max(x, 0)", relu_forward,
-    lambda r, h: _cases(r, h, False), blocked=("relu",),
+    "activations.relu_forward", "relu_forward(x) -> max(x, 0)", relu_forward, _cases(False),
+    blocked=("relu",), mistakes=RELU_FORWARD, **_TOL,
 ))
 register(Exercise(
-    "activations.relu_backward", "relu_backward(dout, x) -> dx", relu_backward,
-    lambda r, h: _cases(r, h, True), blocked=("relu",),
-    mistakes=(KnownMistake("wrong_mask", "you multiplied by relu(x) instead of the 0/1 mask (x > 0): "
-                           "the local derivative of ReLU is 1 where x > 0, not x.",
-                           lambda dout, x: dout * np.maximum(x, 0)),
-              KnownMistake("wrong_mask", "the mask is inverted: the gradient flows where x > 0.",
-                           lambda dout, x: dout * (x < 0))),
+    "activations.relu_backward", "relu_backward(dout, x) -> dx", relu_backward, _cases(True),
+    blocked=("relu",), mistakes=RELU_BACKWARD, **_TOL,
 ))
 register(Exercise(
-    "activations.sigmoid_backward", "sigmoid_backward(dout, x) -> dx", sigmoid_backward,
-    lambda r, h: _cases(r, h, True, stress=True), blocked=("sigmoid",),
-    mistakes=(
-        KnownMistake("missing_factor", "a factor is missing: the derivative of sigmoid is s * (1 - s).",
-                     lambda dout, x: dout * _stable_sigmoid(x)),
-        KnownMistake("missing_factor", "a factor is missing: the derivative of sigmoid is s * (1 - s).",
-                     lambda dout, x: dout * (1 - _stable_sigmoid(x))),
-        KnownMistake("input_not_output", _INPUT_NOT_OUTPUT.format(f="sigmoid"), lambda dout, x: dout * x * (1 - x)),
-    ),
+    "activations.sigmoid_backward", "sigmoid_backward(dout, x) -> dx", sigmoid_backward, _cases(True, stress=True),
+    blocked=("sigmoid",), mistakes=SIGMOID_BACKWARD, **_TOL,
 ))
 register(Exercise(
-    "activations.tanh_forward", "tanh_forward(x) -> tanh(x)", tanh_forward,
-    lambda r, h: _cases(r, h, False), blocked=("tanh",),
+    "activations.tanh_forward", "tanh_forward(x) -> tanh(x)", tanh_forward, _cases(False, stress=True),
+    blocked=("tanh",), mistakes=TANH_FORWARD, **_TOL,
 ))
 register(Exercise(
-    "activations.tanh_backward", "tanh_backward(dout, x) -> dx", tanh_backward,
-    lambda r, h: _cases(r, h, True), blocked=("tanh",),
-    mistakes=(
-        KnownMistake("input_not_output", _INPUT_NOT_OUTPUT.format(f="tanh"), lambda dout, x: dout * (1 - x ** 2)),
-        KnownMistake("missing_square", "the derivative of tanh is 1 - tanh(x)**2: the square is missing.",
-                     lambda dout, x: dout * (1 - np.tanh(x))),
-    ),
+    "activations.tanh_backward", "tanh_backward(dout, x) -> dx", tanh_backward, _cases(True, stress=True),
+    blocked=("tanh",), mistakes=TANH_BACKWARD, **_TOL,
 ))

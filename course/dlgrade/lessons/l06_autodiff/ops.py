@@ -341,4 +341,5 @@ for _op in _OPS:
     register(Exercise(
         f"engine.{_op}", _SIGNATURES[_op], _reference(_op), _CASES[_op], outputs=_outs,
         blocked=(_op, "unbroadcast"), mistakes=MISTAKES[_op],
+        writable=True,
     ))
