@@ -112,10 +112,30 @@ class RootSpec:
     owner: tuple[int, int] | None = None  # uid, gid of the kernel's files (None: the creating user, in a userns)
     sockets: bool = False  # a socket folder at IPC_MOUNT (the worker reaches it through /proc/PID/root)
     proc: bool = True  # a fresh /proc (only meaningful in a new pid namespace)
+    masked: list[str] = field(default_factory=list)  # folders inside `paths` replaced by an empty one
+
+
+# Installed packages no lesson uses in a graded kernel and a learner could compute an exercise's answer with
+# (torch has most of the course's references): masked by an empty folder, so neither importing nor reading
+# their files works there. (The lock-out refuses calling them too, but it runs in the learner's process.)
+MASKED_PACKAGES = ("torch", "torchgen", "functorch", "torchvision", "jax", "jaxlib", "tensorflow", "keras",
+                   "sklearn", "scipy")
+
+
+def masked_paths() -> list[str]:
+    """The installed folders of MASKED_PACKAGES (those that exist)."""
+    out = []
+    for name in MASKED_PACKAGES:
+        try:
+            out.append(_package_dir(name))
+        except (LookupError, ValueError, ImportError):
+            continue
+    return out
 
 
 def root_spec(private: tuple[str, ...] = (), **kw) -> RootSpec:
     """The allowlist root for this interpreter and course code (`kw`: the other RootSpec fields)."""
+    kw.setdefault("masked", masked_paths())
     return RootSpec(paths=allowlist(private), links=symlinks(wanted()), **kw)
 
 
@@ -172,6 +192,9 @@ def build(spec: RootSpec, pivot_nr: int) -> None:
         for sub in ns.mounts_under(inside(path)):  # the submounts a recursive bind brought along
             if sub != inside(path):
                 ns.remount_readonly(sub)
+    for folder in spec.masked:
+        if os.path.isdir(inside(folder)):
+            ns.mount("tmpfs", inside(folder), "tmpfs", ns.MS_NOSUID | ns.MS_NODEV | ns.MS_RDONLY, "size=4k,mode=0555")
     for link, target in spec.links.items():
         if not os.path.lexists(inside(link)):
             _mkdirs(os.path.dirname(inside(link)))
