@@ -45,11 +45,13 @@ PROBE_MARK = "DLCOURSE-PROBE "
 
 
 def _read_folder(folder: Path) -> dict[str, bytes]:
-    """Files of the notebook's folder (recursively), as relative path -> bytes, up to MAX_COPY in total."""
+    """Files of the notebook's folder (recursively), as relative path -> bytes, up to MAX_COPY in total. Notebooks
+    stay out: the one being graded holds the restored test cells, hidden tests included, and the kernel never
+    runs a test cell."""
     out: dict[str, bytes] = {}
     total = 0
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink():
+        if path.is_file() and not path.is_symlink() and path.suffix != ".ipynb":
             size = path.stat().st_size
             if total + size > MAX_COPY:
                 continue
