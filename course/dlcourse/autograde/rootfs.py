@@ -19,6 +19,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import namespaces as ns
 
@@ -113,6 +114,8 @@ class RootSpec:
     sockets: bool = False  # a socket folder at IPC_MOUNT (the worker reaches it through /proc/PID/root)
     proc: bool = True  # a fresh /proc (only meaningful in a new pid namespace)
     masked: list[str] = field(default_factory=list)  # folders inside `paths` replaced by an empty one
+    overlays: dict[str, str] = field(default_factory=dict)  # files inside `paths` replaced: path -> new text
+    blanked: list[str] = field(default_factory=list)  # files inside `paths` replaced by an empty one
 
 
 # Installed packages no lesson uses in a graded kernel and a learner could compute an exercise's answer with
@@ -174,6 +177,25 @@ def _write_tree(base: str, files: dict[str, bytes], owner: tuple[int, int] | Non
                 os.lchown(path, *owner)
 
 
+def _overlay(spec: RootSpec, stage: str, inside: Callable[[str], str]) -> None:
+    """Bind the replacement files over their originals (read-only), from a tmpfs of their own."""
+    if not spec.overlays and not spec.blanked:
+        return
+    store = f"{stage}/.overlays"
+    _mkdirs(store)
+    size = sum(len(t.encode()) for t in spec.overlays.values()) + 65536
+    ns.mount("tmpfs", store, "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, f"size={size},mode=0755")
+    for i, (path, text) in enumerate(sorted(spec.overlays.items())):
+        if os.path.isfile(inside(path)):
+            copy = f"{store}/{i}.py"
+            Path(copy).write_text(text, encoding="utf-8")
+            os.chmod(copy, 0o444)
+            ns.bind_readonly(copy, inside(path), recursive=False)
+    for path in spec.blanked:
+        if os.path.isfile(inside(path)):
+            ns.bind_readonly("/dev/null", inside(path), recursive=False)
+
+
 def build(spec: RootSpec, pivot_nr: int) -> None:
     """In a fresh mount namespace (already unshared): build the new root and pivot into it."""
     ns.make_private()
@@ -195,6 +217,7 @@ def build(spec: RootSpec, pivot_nr: int) -> None:
     for folder in spec.masked:
         if os.path.isdir(inside(folder)):
             ns.mount("tmpfs", inside(folder), "tmpfs", ns.MS_NOSUID | ns.MS_NODEV | ns.MS_RDONLY, "size=4k,mode=0555")
+    _overlay(spec, stage, inside)
     for link, target in spec.links.items():
         if not os.path.lexists(inside(link)):
             _mkdirs(os.path.dirname(inside(link)))
