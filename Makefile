@@ -9,14 +9,16 @@ STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 # Every core by default (pytest-xdist); `make test PYTEST_JOBS=1` runs in one process.
 PYTEST_JOBS ?= auto
-# Extra JupyterLab flags: `make lab ARGS="--port=8899 --no-browser"`.
+# Extra flags: JupyterLab's for `make lab ARGS="--port=8899 --no-browser"`, JupyterHub's for `make hub`
+# (ARGS="--JupyterHub.bind_url=http://127.0.0.1:8010").
 ARGS ?=
 
-.PHONY: help install lab lab-settings test benchmark course-check clean
+.PHONY: help install lab lab-settings hub test benchmark course-check clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab (ARGS=... passes JupyterLab flags)"
-	@echo "make test       set up .venv and run the test suite (FULL=1 adds the slow tests)"
+	@echo "make hub        the course's JupyterHub at http://127.0.0.1:8000 (ARGS=... passes JupyterHub flags)"
+	@echo "make test       set up .venv and run the whole test suite (QUICK=1 leaves out the slow tests)"
 	@echo "make benchmark  time dlkit against hand-written numpy and PyTorch"
 	@echo "make course-check  prove every lesson's grader (instructors)"
 	@echo "make clean      remove .venv and caches"
@@ -46,12 +48,29 @@ lab-settings:
 	@echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}}, "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_SETTINGS)/overrides.json
 	@echo '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}' > $(LAB_CONFIG)/page_config.json
 
-# The regular run leaves out tests marked slow (full training runs, hostile grading, the
-# SIGKILL-resume load test); FULL=1 runs them too, as CI's full mode (`CI_FULL=1 bash .ci/run`) does.
-ifeq ($(FULL),1)
-MARKERS :=
-else
+# The course's JupyterHub (course/README.md, "Large classes"): the hub extra into .venv and configurable-http-proxy
+# from npm (pinned by course/hub/package-lock.json) into course/hub/node_modules, each once; then the hub runs
+# until Ctrl-C. npm stamps package files with a 1985 date, so a stamp of our own says when `npm ci` last ran.
+HUB_DIR   := course/hub
+HUB_STAMP := $(VENV)/.hub-stamp
+PROXY_STAMP := $(HUB_DIR)/node_modules/.installed-stamp
+$(HUB_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e ".[hub]"
+	@touch $@
+
+$(PROXY_STAMP): $(HUB_DIR)/package.json $(HUB_DIR)/package-lock.json
+	npm ci --prefix $(HUB_DIR) --no-audit --no-fund
+	@touch $@
+
+hub: install lab-settings $(HUB_STAMP) $(PROXY_STAMP)
+	$(PY) -m jupyterhub -f $(HUB_DIR)/jupyterhub_config.py $(ARGS)
+
+# The whole suite, slow-marked tests included (hostile and cheating grading, load, training runs): CI runs
+# exactly this. QUICK=1 leaves the slow ones out, for a quick local loop only.
+ifeq ($(QUICK),1)
 MARKERS := -m "not slow"
+else
+MARKERS :=
 endif
 
 # pytest exits 5 when it collects nothing: that is a broken suite, never a pass.

@@ -3,7 +3,7 @@ honest controls graded before, during and after them keep exactly their points, 
 
 One run of the whole suite per session (shared by xdist workers): about 60 gradings (47 attack notebooks, their 3
 honest partners, 5 controls, 3 of them twice) through `dlcourse collect` → `grade` → `feedback` → `export`, 5 to 15
-minutes of two cores, so the module is slow (`make test FULL=1`, CI).
+minutes of two cores, so the module is slow (run by `make test` and CI; `QUICK=1` leaves it out).
 `python -m tests.course.attacks` runs the same and prints the table.
 
 An attack "gets nothing" when its targeted test cells score 0, or the instructor is told (a flag in the result

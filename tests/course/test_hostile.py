@@ -25,7 +25,7 @@ from . import submissions as S
 from .conftest import copy_course, dlcourse, once_per_session
 
 BOX = probe(2)
-# Slow (about a minute of two cores, and it forks, floods and hogs on purpose): `make test` leaves it out, `make test FULL=1` runs it.
+# Slow (about a minute of two cores, and it forks, floods and hogs on purpose): `make test` and CI run it, `make test QUICK=1` leaves it out.
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not BOX.nproc_enforced,
                                                    reason=f"processes neither refused nor capped here: {BOX.describe()}")]
 LIMITS = ("--cell-timeout", "10", "--notebook-timeout", "30", "--memory-mb", "1024", "--max-procs", "32",

@@ -2,7 +2,7 @@
 with exactly one result (none twice, none lost) and a consistent gradebook.
 
 Uses the generator of benchmarks/grading_load.py (correct, partly correct, wrong and hostile notebooks of lesson 01).
-Hostile notebooks are only in the mix where containment bounds them (see that script); slow: `make test FULL=1` runs it.
+Hostile notebooks are only in the mix where containment bounds them (see that script); slow: `make test` and CI run it (`QUICK=1` leaves it out).
 """
 from __future__ import annotations
 
