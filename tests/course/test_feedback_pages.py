@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from dlcourse.feedback.page import KATEX, Verdict, page
 from dlcourse.feedback.pages import learner_view
-from dlcourse.feedback.redact import REMOVED
+from dlcourse.redact import REMOVED
 
 HIDDEN_LINE = 'check("toy.mean", mean, hidden=True, seed=1234)'
 

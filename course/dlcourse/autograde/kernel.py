@@ -33,6 +33,7 @@ from pathlib import Path
 
 from . import namespaces as ns
 from . import rootfs, seccomp
+from .containment import PROBE_MARK, count_user_tasks
 
 MAX_COPY = 64 * 1024 * 1024  # a submission folder larger than this is not copied into the kernel's /tmp
 OUTPUT_CAP = 1024 * 1024  # bytes of the kernel's own stdout/stderr passed on to the worker's log
@@ -41,7 +42,6 @@ OUTPUT_CAP = 1024 * 1024  # bytes of the kernel's own stdout/stderr passed on to
 ENV_KEEP = ("LANG", "LANGUAGE", "TZ", "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUTF8", "PYTHONPATH",
             "LD_LIBRARY_PATH")
 ENV_KEEP_PREFIXES = ("LC_", "OMP_", "OPENBLAS_", "MKL_", "DLKIT_")
-PROBE_MARK = "DLCOURSE-PROBE "
 
 
 def _read_folder(folder: Path) -> dict[str, bytes]:
@@ -139,7 +139,6 @@ def kernel_command(box: dict, args: list[str], probe: str | None) -> list[str]:
 
 def _cap_processes(box: dict, user: list | None) -> None:
     """RLIMIT_NPROC: the job's cap for a sandbox user; on top of what the grading user already runs otherwise."""
-    from .containment import count_user_tasks
 
     nproc = int(box.get("nproc", 64))
     if user:

@@ -4,6 +4,7 @@ the gradebook (manual grades and comments from formgrader included) and the grad
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from ..scratch import sqlite_url
 from ..syllabus import Lesson
 from .hide_hidden import HideHiddenTests
 from .page import Verdict, page
-from .redact import hidden_lines, lesson_hidden_lines, redact
+from ..redact import hidden_lines, lesson_hidden_lines, redact
 from .sanitize import static_notebook
 
 
@@ -81,6 +82,11 @@ def _redact_output(output: dict, secret: set[str]) -> None:
             output["data"][mime] = redact(value, secret)
 
 
+# nbgrader's release_feedback reads these beside each page to find the learner's copy of the submission (the
+# secret names the released file); its own generate_feedback copies them from autograded/ in the same way.
+SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -123,5 +129,8 @@ def feedback(project: Project, lesson: Lesson, *, students: list[str] | None = N
                 continue
             out = project.feedback / student / lesson.id / f"{path.stem}.html"
             _write(out, text)
+            for name in SUBMISSION_FILES:
+                if (path.parent / name).is_file():
+                    shutil.copyfile(path.parent / name, out.parent / name)
             run.pages.append(out)
     return run

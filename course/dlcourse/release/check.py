@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import filecmp
-import fnmatch
 import tempfile
 import time
 from collections import defaultdict
@@ -20,19 +19,9 @@ from ..say import progress as bar
 from ..syllabus import Lesson, require_source
 from .generate import generate
 from .metadata import metadata_problems, total_points
+from .ignore import ignore_patterns, ignored
 from .release import leaks_in
 from .validate import validate_apart
-
-
-def ignored(rel: Path, patterns: list[str]) -> bool:
-    """Whether a path inside a lesson folder is editor or OS clutter (nbgrader's CourseDirectory.ignore)."""
-    return any(fnmatch.fnmatch(part, pattern) for part in rel.parts for pattern in patterns)
-
-
-def ignore_patterns(config: Config) -> list[str]:
-    """The course's ignore patterns (JupyterLab's .ipynb_checkpoints among them)."""
-    patterns = config.CourseDirectory.get("ignore", None)
-    return list(patterns) if patterns else [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_Store"]
 
 
 def sync_problems(fresh: Path, released: Path, patterns: list[str] = ()) -> list[str]:

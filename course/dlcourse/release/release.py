@@ -54,7 +54,7 @@ def leaks_in(project: Project, lesson: str, released: Path) -> list[str]:
 
 def release(project: Project, lessons: list[Lesson], *, progress: bool = False) -> dict[str, list[str]]:
     """Regenerate each lesson's student folder and record it in the gradebook; return changed files per lesson."""
-    from .check import ignore_patterns, ignored
+    from .ignore import ignore_patterns, ignored
 
     config = nbconfig.load_config(project)
     patterns = ignore_patterns(config)

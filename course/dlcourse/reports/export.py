@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..autograde.state import all_results
 from ..errors import CourseError
-from ..feedback.redact import lesson_hidden_lines, redact
+from ..redact import lesson_hidden_lines, redact
 from ..gradebook import class_scores
 from ..project import Project
 from ..say import progress as bar

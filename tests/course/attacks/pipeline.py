@@ -160,7 +160,7 @@ class Run:
         return self.export_files().get("grades.csv", "")
 
     def hidden_lines(self) -> set[str]:
-        from dlcourse.feedback.redact import lesson_hidden_lines
+        from dlcourse.redact import lesson_hidden_lines
         from dlcourse.project import Project
 
         return lesson_hidden_lines(Project(self.root).source_notebooks(LESSON))

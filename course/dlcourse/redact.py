@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from ..notebooks import HIDDEN, is_grade, read_notebook, split_regions
+from .notebooks import HIDDEN, is_grade, read_notebook, split_regions
 
 REMOVED = "[hidden test code removed]"
 MARKER = re.compile(r"#+\s*(BEGIN|END) HIDDEN TESTS")
