@@ -77,9 +77,8 @@ def estimate(notebook: Path) -> Estimate:
                 questions += QUESTION_MINUTES * len(_QUESTION.findall(block))
         elif cell["cell_type"] == "code":
             if meta.get("solution"):
-                body = _SOLUTION.search(source)
-                lines = [ln for ln in (body.group(1) if body else "").splitlines()
-                         if ln.strip() and not ln.strip().startswith("#")]
+                body = "\n".join(_SOLUTION.findall(source))  # every solution block of the cell
+                lines = [ln for ln in body.splitlines() if ln.strip() and not ln.strip().startswith("#")]
                 exercises += EXERCISE_BASE_MINUTES + MINUTES_PER_SOLUTION_LINE * len(lines)
             elif not meta.get("grade"):       # test cells run with their exercise; the rest are demos
                 demos += DEMO_MINUTES
