@@ -32,7 +32,7 @@ def result_path(project: Project, lesson: str, student: str) -> Path:
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     """Write JSON via a temporary file and rename, so a crash leaves the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")  # never matches *.json
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(data, fh, indent=1, sort_keys=True)
         fh.flush()
