@@ -186,12 +186,17 @@ def stop_lab(lab: Lab) -> None:
         lab.shutdown_kernels()
     except (urllib.error.URLError, OSError):
         pass
-    lab.proc.send_signal(signal.SIGTERM)
+    terminate(lab.proc, grace=15)
+
+
+def terminate(proc: subprocess.Popen, grace: float) -> None:
+    """SIGTERM a process by its id; SIGKILL it if it has not exited within `grace` seconds."""
+    proc.send_signal(signal.SIGTERM)
     try:
-        lab.proc.wait(timeout=15)
+        proc.wait(timeout=grace)
     except subprocess.TimeoutExpired:
-        lab.proc.kill()
-        lab.proc.wait(timeout=10)
+        proc.kill()
+        proc.wait(timeout=10)
 
 
 def copy_project(dest: Path) -> Path:
@@ -240,17 +245,23 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    """A fresh browser context and page per test (no cookies or storage shared between tests)."""
+def new_page(browser: object) -> object:
+    """A page in a fresh browser context (no cookies or storage shared), collecting console errors."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
     context.set_default_timeout(30_000)
     pg = context.new_page()
     pg.console_errors = []  # type: ignore[attr-defined]
     pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
     pg.on("pageerror", lambda exc: pg.console_errors.append(f"uncaught: {exc}"))
+    return pg
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    """A fresh browser context and page per test (no cookies or storage shared between tests)."""
+    pg = new_page(browser)
     yield pg
-    context.close()
+    pg.context.close()
 
 
 @pytest.fixture(scope="session")
