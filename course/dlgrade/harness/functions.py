@@ -44,8 +44,22 @@ def exp_sum() -> Callable[[np.ndarray], float]:
     return f
 
 
+def mlp_loss(x: np.ndarray, y: np.ndarray) -> Callable[[list], float]:
+    """Mean softmax cross-entropy on (x, y) of a tanh MLP whose parameters are the list [W1, b1, W2, b2, ...] in
+    dlkit's layout (weights (out, in)): h = tanh(h @ W.T + b) between layers, no tanh on the last."""
+    def f(params: list) -> float:
+        h = x
+        for k in range(0, len(params) - 2, 2):
+            h = np.tanh(h @ params[k].T + params[k + 1])
+        z = h @ params[-2].T + params[-1]
+        m = z.max(axis=1, keepdims=True)
+        return float(np.mean(m[:, 0] + np.log(np.exp(z - m).sum(axis=1)) - z[np.arange(len(y)), y]))
+    return f
+
+
 BUILDERS: dict[str, Callable[..., Callable]] = {
     "logistic_loss": logistic_loss, "wavy": wavy, "softmax_ce": softmax_ce, "exp_sum": exp_sum,
+    "mlp_loss": mlp_loss,
 }
 
 

@@ -10,4 +10,5 @@ from . import (  # noqa: F401
     l07_making_it_work,
     l08_cnn,
     l09_gpu,
+    l10_training_in_practice,
 )
