@@ -3,21 +3,42 @@
 ``one_node(Value, op)`` (lesson 04), ``one_op(Cls, op)`` and ``linear_module(Linear)`` (lesson 06) run one
 operation (or one layer) of the learner's own engine forward and backward once and return plain numbers and
 arrays. They hold no reference: they only call the learner's code, and the result is compared elsewhere.
+
+A wrapper stands for the learner's code it runs (:func:`_stands_for`): it takes the globals of the notebook
+that defined that code, so the lock-out patches the learner's namespace and the check's oracles rebind the
+learner's own helpers (``unbroadcast`` called from ``Add.backward``), and ``__wrapped__`` points at the
+learner's function, so a known mistake quotes the learner's line (``inspect`` follows it).
 """
 from __future__ import annotations
 
+import inspect
+import types
 from typing import Any, Callable
 
 import numpy as np
 
-from . import graphs
+from . import graphs, invoke
 from .describe import describe
+from .layers import linear_module  # noqa: F401  (the notebooks import it from here)
 
-_NODE_BINARY = {"add": "+", "mul": "*"}
-_NODE_UNARY = ("pow", "sigmoid")
+_NODE_METHODS = {"add": "__add__", "mul": "__mul__", "pow": "__pow__", "sigmoid": "sigmoid"}
+_NODE_SYMBOLS = {"add": "+", "mul": "*"}
 OP_BINARY = ("add", "mul", "matmul")
 OP_UNARY = ("exp", "log", "sigmoid", "relu")
 OPS = OP_BINARY + OP_UNARY + ("sum",)
+
+
+def _stands_for(run: Callable, learner: Any, name: str) -> Callable:
+    """``run`` rebuilt with the globals of the learner's function ``learner`` (see the module docstring).
+
+    ``run`` must use only its closure and builtins: its globals become the notebook's.
+    """
+    notebook = getattr(learner, "__globals__", None)
+    if isinstance(notebook, dict):
+        run = types.FunctionType(run.__code__, notebook, name, run.__defaults__, run.__closure__)
+        run.__wrapped__ = learner
+    run.__name__ = run.__qualname__ = name
+    return run
 
 
 def _node(out: Any, expr: str, method: str) -> Any:
@@ -31,54 +52,58 @@ def _node(out: Any, expr: str, method: str) -> Any:
     return out
 
 
+def _node_rule(Value: type, op: str) -> Any:
+    """The learner's code for one operation: the lesson's ``{op}_backward`` function its method calls, else
+    the method itself (a class that writes the rule inline)."""
+    method = getattr(Value, _NODE_METHODS[op], None)
+    rule = getattr(method, "__globals__", {}).get(f"{op}_backward")
+    return rule if inspect.isfunction(rule) else method
+
+
 def one_node(Value: type, op: str) -> Callable[..., tuple]:
     """A function of plain numbers that runs one operation of ``Value`` forward and backward.
 
-    ``op`` is "add", "mul", "pow" or "sigmoid"; see the module docstring for the signatures.
+    ``op`` is "add", "mul", "pow" or "sigmoid"; see ``dlgrade.lessons.l04_backprop.nodes`` for the signatures.
     """
-    if op not in _NODE_BINARY and op not in _NODE_UNARY:
+    if op not in _NODE_METHODS:
         raise ValueError(f"one_node: op must be one of add, mul, pow, sigmoid; got {op!r}")
-    method_name = {"add": "__add__", "mul": "__mul__", "pow": "__pow__", "sigmoid": "sigmoid"}[op]
-    # Held in the closure so the grading guard also sees the notebook globals the methods use.
-    method = getattr(Value, method_name, None)
+    method_name = _NODE_METHODS[op]
+    has_method = getattr(Value, method_name, None) is not None
 
-    if op in _NODE_BINARY:
+    def step(va: Any, vb: Any, make: Callable[[], Any], expr: str, upstream: float) -> tuple:
+        if not has_method:
+            raise TypeError(f"your Value class has no {method_name} method")
+        out = _node(make(), expr, method_name)
+        out.grad = upstream
+        out._backward()
+        for which, v in (("a", va), ("b", vb)):
+            if v is not None and not isinstance(v.grad, (int, float, np.integer, np.floating)):
+                raise TypeError(f"{which}.grad is {describe(v.grad)} after out._backward(): a gradient is a number, "
+                                "so multiply numbers (b.data, out.grad), not the nodes themselves (b, out).")
+        return (float(out.data), float(va.grad)) + (() if vb is None else (float(vb.grad),))
+
+    def prepared(a: float, grad_before: float) -> Any:
+        va = Value(a)
+        va.grad = grad_before
+        return va
+
+    if op in _NODE_SYMBOLS:
+        sym = _NODE_SYMBOLS[op]
+
         def run(a, b, upstream, grad_before, same_node):
-            if method is None:
-                raise TypeError(f"your Value class has no {method_name} method")
-            va = Value(a)
-            vb = va if same_node else Value(b)
-            va.grad = grad_before
-            vb.grad = grad_before
-            expr = "a {0} a" if same_node else "a {0} b"
-            out = _node(va + vb if op == "add" else va * vb, expr.format(_NODE_BINARY[op]), method_name)
-            out.grad = upstream
-            out._backward()
-            return float(out.data), float(va.grad), float(vb.grad)
+            va = prepared(a, grad_before)
+            vb = va if same_node else prepared(b, grad_before)
+            return step(va, vb, lambda: va + vb if sym == "+" else va * vb,
+                        f"a {sym} a" if same_node else f"a {sym} b", upstream)
     elif op == "pow":
         def run(a, k, upstream, grad_before):
-            if method is None:
-                raise TypeError("your Value class has no __pow__ method")
-            va = Value(a)
-            va.grad = grad_before
-            out = _node(va ** k, "a ** k", method_name)
-            out.grad = upstream
-            out._backward()
-            return float(out.data), float(va.grad)
+            va = prepared(a, grad_before)
+            return step(va, None, lambda: va ** k, "a ** k", upstream)
     else:
         def run(a, upstream, grad_before):
-            if method is None:
-                raise TypeError("your Value class has no sigmoid method")
-            va = Value(a)
-            va.grad = grad_before
-            out = _node(va.sigmoid(), "a.sigmoid()", method_name)
-            out.grad = upstream
-            out._backward()
-            return float(out.data), float(va.grad)
-    run.__name__ = f"{getattr(Value, '__name__', 'Value')}_{op}"
-    run.__qualname__ = run.__name__
-    return run
-
+            va = prepared(a, grad_before)
+            return step(va, None, lambda: va.sigmoid(), "a.sigmoid()", upstream)
+    return _stands_for(run, _node_rule(Value, op), f"{getattr(Value, '__name__', 'Value')}_{op}")
 
 
 class OpContext:
@@ -90,11 +115,6 @@ class OpContext:
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep arrays for backward."""
         self.saved_tensors = arrays
-
-
-OP_BINARY = ("add", "mul", "matmul")
-OP_UNARY = ("exp", "log", "sigmoid", "relu")
-OPS = OP_BINARY + OP_UNARY + ("sum",)
 
 
 def _grads_tuple(cls_name: str, grads: Any, n: int) -> tuple:
@@ -139,115 +159,26 @@ def one_op(cls: type, op: str) -> Callable[..., tuple]:
     backward = getattr(cls, "backward", None)
     name = getattr(cls, "__name__", "Function")
 
-    def _check_out(out: Any) -> None:
+    def once(inputs: tuple, consts: dict[str, Any], grad: Any) -> tuple:
+        ctx = OpContext()
+        out = forward(ctx, *inputs, **consts)
         if not isinstance(out, (np.ndarray, np.generic, float)):
             raise TypeError(f"{name}.forward returned {describe(out)}; it must return a numpy array.")
+        grads = _grads_tuple(name, backward(ctx, grad), len(inputs))
+        for which, g, x in zip("ab", grads, inputs):
+            _shape_ok(name, which, g, x, out)
+        return (out, *grads)
 
     if op in OP_BINARY:
         def run(a, b, grad):
-            ctx = OpContext()
-            out = forward(ctx, a, b)
-            _check_out(out)
-            ga, gb = _grads_tuple(name, backward(ctx, grad), 2)
-            _shape_ok(name, "a", ga, a, out)
-            _shape_ok(name, "b", gb, b, out)
-            return out, ga, gb
+            return once((a, b), {}, grad)
     elif op == "sum":
         def run(a, axis, keepdims, grad):
-            ctx = OpContext()
-            out = forward(ctx, a, axis=axis, keepdims=keepdims)
-            _check_out(out)
-            (ga,) = _grads_tuple(name, backward(ctx, grad), 1)
-            _shape_ok(name, "a", ga, a, out)
-            return out, ga
+            return once((a,), {"axis": axis, "keepdims": keepdims}, grad)
     else:
         def run(a, grad):
-            ctx = OpContext()
-            out = forward(ctx, a)
-            _check_out(out)
-            (ga,) = _grads_tuple(name, backward(ctx, grad), 1)
-            _shape_ok(name, "a", ga, a, out)
-            return out, ga
-    run.__name__ = run.__qualname__ = f"{name}_{op}"
-    return run
-
-
-
-def _walk_tree(out: Any, grad: np.ndarray) -> None:
-    """Backpropagate ``grad`` through a tree-shaped graph (every node used once), the shape of one layer.
-
-    Deliberately not a general backward pass (no topological order, no accumulation over shared nodes): it is
-    enough for x @ weight + bias, and the learner's own driver is checked on its own in the backward exercise.
-    """
-    out.grad = grad
-    todo = [out]
-    while todo:
-        node = todo.pop()
-        ctx = node._ctx
-        grads = ctx.fn.backward(ctx, node.grad)
-        grads = grads if isinstance(grads, tuple) else (grads,)
-        for inp, g in zip(ctx.inputs, grads):
-            if not getattr(inp, "requires_grad", False):
-                continue
-            if inp.grad is not None and getattr(inp, "_ctx", None) is not None:
-                raise ValueError("the layer's graph uses an intermediate tensor twice; build forward as "
-                                 "x @ self.weight + self.bias")
-            inp.grad = g if inp.grad is None else inp.grad + g
-            if getattr(inp, "_ctx", None) is not None:
-                todo.append(inp)
-
-
-def linear_module(Linear: type) -> Callable[..., tuple]:
-    """A function of arrays that builds the learner's ``Linear`` and runs it forward and backward.
-
-    ``run(in_features, out_features, seed, x, weight, bias, grad_out)`` returns the layer's initial
-    ``(weight, bias)``, then (after loading ``weight`` and ``bias`` into it) the output for ``x``
-    and the gradients of ``x``, ``weight`` and ``bias`` when ``grad_out`` flows back into the
-    output. The backward pass uses the learner's own ops through a correct driver.
-    """
-    def run(in_features, out_features, seed, x, weight, bias, grad_out):
-        layer = Linear(in_features, out_features, rng=np.random.default_rng(seed))
-        for attr in ("weight", "bias"):
-            if not hasattr(layer, attr):
-                raise AttributeError(f"Linear({in_features}, {out_features}) has no attribute `{attr}`: "
-                                     f"store the parameters as self.weight and self.bias.")
-        W, b = layer.weight, layer.bias
-        for attr, t, want in (("weight", W, (in_features, out_features)), ("bias", b, (out_features,))):
-            if not hasattr(t, "data") or not hasattr(t, "requires_grad"):
-                raise TypeError(f"layer.{attr} is {describe(t)}; it must be a Tensor of your engine "
-                                f"(Tensor(array, requires_grad=True)), so the backward pass can reach it.")
-            if not t.requires_grad:
-                raise ValueError(f"layer.{attr} has requires_grad=False: parameters must be created with "
-                                 "requires_grad=True, or no gradient will ever reach them.")
-            if tuple(np.shape(t.data)) != want:
-                hint = " (transposed: in this lesson x @ weight, so weight is (in_features, out_features))" \
-                    if tuple(np.shape(t.data)) == want[::-1] else ""
-                raise ValueError(f"Linear({in_features}, {out_features}).{attr} has shape "
-                                 f"{tuple(np.shape(t.data))}; expected {want}{hint}.")
-        params = layer.parameters()
-        if not any(p is W for p in params) or not any(p is b for p in params):
-            raise ValueError("layer.parameters() does not list both self.weight and self.bias: an optimizer "
-                             "only updates the tensors parameters() returns.")
-        init_W, init_b = np.array(W.data, dtype=np.float64), np.array(b.data, dtype=np.float64)
-        W.data = np.array(weight, dtype=np.float64)
-        b.data = np.array(bias, dtype=np.float64)
-        W.grad = b.grad = None
-        T = type(W)
-        xt = T(np.array(x, dtype=np.float64), requires_grad=True)
-        out = layer(xt)
-        if getattr(out, "_ctx", None) is None:
-            raise ValueError("the layer's output has no graph (its _ctx is None): compute it with tensor "
-                             "operations (x @ self.weight + self.bias), not on .data arrays, so the engine "
-                             "records the ops for the backward pass.")
-        _walk_tree(out, np.asarray(grad_out, dtype=np.float64))
-        for name, t in (("x", xt), ("weight", W), ("bias", b)):
-            if t.grad is None:
-                raise ValueError(f"after backward, {name}.grad is None: {name} is not part of the output's "
-                                 f"graph. Does forward use self.{name if name != 'x' else 'weight'} "
-                                 "(and the bias) as tensors?")
-        return init_W, init_b, np.asarray(out.data), xt.grad, W.grad, b.grad
-    run.__name__ = run.__qualname__ = f"{getattr(Linear, '__name__', 'Linear')}_module"
-    return run
+            return once((a,), {}, grad)
+    return _stands_for(run, backward, f"{name}_{op}")
 
 
 def topological_sort_of_values(fn: Callable, args: dict, *, answer: Callable) -> Any:
@@ -257,9 +188,19 @@ def topological_sort_of_values(fn: Callable, args: dict, *, answer: Callable) ->
 
 
 def backward_of_values(fn: Callable, args: dict, *, answer: Callable) -> np.ndarray:
-    """Every node's .grad after the learner's ``backward(root)`` on a lesson-04 graph."""
+    """Every node's .grad after the learner's ``backward(root)`` on a lesson-04 graph.
+
+    A ``topological_sort`` the learner's backward calls is the grader's order (their own is graded on its
+    own): the order of the nodes of this graph, asked of the grader as creation indices.
+    """
     root, nodes = graphs.value_graph(args["kind"], args["vals"], answer)
-    fn(root)
+    by_order = {v._order: v for v in nodes}
+
+    def topological_sort(start: Any) -> list:
+        return [by_order[i] for i in answer(graphs.VALUE_TOPO, (args["kind"], args["vals"], start._order))]
+
+    with invoke.substituted(fn, {"topological_sort": topological_sort}):
+        fn(root)
     return np.array([float(v.grad) for v in nodes])
 
 
@@ -270,11 +211,19 @@ def backward_of_tensors(fn: Callable, args: dict, *, answer: Callable) -> list[A
     return graphs.tensor_grads(nodes)
 
 
+def layer_of_linear(fn: Callable, args: dict, *, answer: Callable) -> tuple:
+    """``linear_module(Linear)`` run on a case, its ops' local gradients answered by the grader."""
+    if not getattr(fn, "takes_answer", False):
+        raise TypeError("check the layer through linear_module: check(\"engine.linear\", linear_module(Linear))")
+    return fn(*args.values(), answer=answer)
+
+
 # The oracle keys each adapter's graph may ask the grader about (nothing else is answered for it).
 ORACLES: dict[str, frozenset[str]] = {
     "topological_sort_of_values": frozenset(),
-    "backward_of_values": frozenset({graphs.VALUE_OP}),
+    "backward_of_values": frozenset({graphs.VALUE_OP, graphs.VALUE_TOPO}),
     "backward_of_tensors": frozenset({graphs.TENSOR_OP}),
+    "layer_of_linear": frozenset({graphs.TENSOR_OP}),
 }
 
 # Adapters a request can name (``Exercise.adapter``): ``adapter(fn, args, answer=...) -> plain data``.
@@ -282,4 +231,5 @@ ADAPTERS: dict[str, Callable[..., Any]] = {
     "topological_sort_of_values": topological_sort_of_values,
     "backward_of_values": backward_of_values,
     "backward_of_tensors": backward_of_tensors,
+    "layer_of_linear": layer_of_linear,
 }

@@ -17,6 +17,7 @@ import numpy as np
 
 Answer = Callable[[str, tuple], Any]
 VALUE_OP = "backprop.value_op"      # (op, input values..., out.grad) -> the inputs' gradient increments
+VALUE_TOPO = "autodiff.value_order"  # (kind, vals, start index) -> a topological order, as creation indices
 TENSOR_OP = "engine.op_backward"    # (op, input arrays, consts, grad) -> one gradient per input
 
 
@@ -62,9 +63,13 @@ class Value:
 
 
 def value_graph(kind: str, vals: Any, answer: Answer) -> tuple[Value, list[Value]]:
-    """The graph ``kind`` on inputs ``vals`` (four numbers): its root and every node in creation order."""
+    """The graph ``kind`` on inputs ``vals`` (four numbers; "twins" uses b = a): its root and every node in
+    creation order."""
     order = itertools.count()
-    a, b, c, d = (Value(v, label=n, answer=answer, order=order) for v, n in zip(np.asarray(vals), "abcd"))
+    vals = np.array(vals, dtype=np.float64)
+    if kind == "twins":
+        vals[1] = vals[0]
+    a, b, c, d = (Value(v, label=n, answer=answer, order=order) for v, n in zip(vals, "abcd"))
     if kind == "diamond":  # a used three times, c twice: gradients must sum over paths
         e = _named(a * b, "e=a*b")
         f = _named(e + a, "f=e+a")
@@ -80,6 +85,10 @@ def value_graph(kind: str, vals: Any, answer: Answer) -> tuple[Value, list[Value
         p = _named(a * b, "p=a*b")
         q = _named((p + c) * p, "q=(p+c)*p")
         root = (q + p * d).tanh() * p
+    elif kind == "twins":  # distinct nodes with equal values: b = a in value, so p = a*c and q = c*b are equal
+        p = _named(a * c, "p=a*c")
+        q = _named(c * b, "q=c*b")
+        root = ((p + q) * p).tanh() + q * d
     else:
         raise ValueError(f"value_graph: unknown kind {kind!r}")
     return root, all_values(root)
@@ -259,6 +268,17 @@ def tensor_graph(kind: str, seed: int, pre: bool, answer: Answer) -> tuple[Tenso
         y = np.eye(cdim)[rng.integers(0, cdim, n)] * (-1.0 / n)
         Y = keep(Tensor(y, name="-onehot / N (constant)"))
         root = keep(Sum.apply(Mul.apply(logp, Y), name="loss (cross-entropy)"))
+    elif kind == "twins":   # leaves equal in value but distinct, two equal products, a broadcast column
+        a, col = leaf((3, 2), "a"), leaf((3, 1), "col")
+        b = keep(Tensor(a.data.copy(), requires_grad=True, name="b (equal to a, another leaf)"))
+        if pre:
+            b.grad = rng.normal(size=b.shape)
+        c = const((2,), "c (constant)")
+        p = keep(Mul.apply(a, c, name="p = a * c"))
+        q = keep(Mul.apply(b, c, name="q = b * c (equal to p)"))
+        s = keep(Add.apply(Mul.apply(p, q), col, name="s = p * q + col"))
+        t = keep(Sum.apply(Add.apply(s, Exp.apply(q)), axis=0, name="t = sum(s + exp(q), axis=0)"))
+        root = keep(Sum.apply(Mul.apply(t, t), name="loss = sum(t * t)"))
     else:
         raise ValueError(f"tensor_graph: unknown kind {kind!r}")
     return root, nodes

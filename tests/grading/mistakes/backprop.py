@@ -1,483 +1,398 @@
-"""Lesson 04: one node's backward in a learner's scalar Value class, and a graph worked by hand.
+"""Lesson 04: one node's backward in a learner's scalar Value class.
 
-Each entry is what a learner's test cell passes to check: ``one_node(TheirValue, op)`` for
-the operations, a function returning a dict for the graph by hand.
+As in the notebook, the learner writes four rule functions (``add_backward(a, b, out)``, ...) that the lesson's
+``Value`` calls from each operation's ``_backward``; each entry is ``one_node(value_with(rule), op)``, what the
+test cell passes to check. The graph by hand is in ``by_hand.py``.
 """
 import math
 
 from dlgrade.harness.adapters import one_node
 
+from . import by_hand  # noqa: F401  (lesson 04's graph by hand, registered after the nodes)
 from ._catalogue import correct, wrong
 
 
-class Value:
-    """A learner's Value, written the way the lesson's skeleton asks."""
-
-    def __init__(self, data, _prev=(), _op=""):
-        self.data = float(data)
-        self.grad = 0.0
-        self._prev = tuple(_prev)
-        self._op = _op
-        self._backward = lambda: None
-
-    def __add__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            self.grad += out.grad
-            other.grad += out.grad
-        out._backward = _backward
-        return out
-
-    def __mul__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data * other.data, (self, other), "*")
-
-        def _backward():
-            self.grad += other.data * out.grad
-            other.grad += self.data * out.grad
-        out._backward = _backward
-        return out
-
-    def __pow__(self, k):
-        out = Value(self.data ** k, (self,), f"**{k}")
-
-        def _backward():
-            self.grad += k * self.data ** (k - 1) * out.grad
-        out._backward = _backward
-        return out
-
-    def sigmoid(self):
-        out = Value(1 / (1 + math.exp(-self.data)), (self,), "sigmoid")
-
-        def _backward():
-            self.grad += out.data * (1 - out.data) * out.grad
-        out._backward = _backward
-        return out
+def _right_add(a, b, out):
+    a.grad += out.grad
+    b.grad += out.grad
 
 
-def _entry(op, expect, cls):
-    """Register one_node(cls, op) under a name that says which mistake it is."""
-    fn = one_node(cls, op)
-    fn.__name__ = fn.__qualname__ = f"{op}_{cls.__name__}"
-    fn.__module__ = __name__
-    fn.__doc__ = cls.__doc__
-    (correct(f"backprop.{op}") if expect is None else wrong(f"backprop.{op}", expect))(fn)
+def _right_mul(a, b, out):
+    a.grad += b.data * out.grad
+    b.grad += a.data * out.grad
 
 
-for _op in ("add", "mul", "pow", "sigmoid"):
-    _entry(_op, None, Value)
+def _right_pow(a, k, out):
+    a.grad += k * a.data ** (k - 1) * out.grad
 
 
-class AddInALoop(Value):
+def _right_sigmoid(a, out):
+    a.grad += out.data * (1 - out.data) * out.grad
+
+
+RULES = {"add": _right_add, "mul": _right_mul, "pow": _right_pow, "sigmoid": _right_sigmoid}
+
+
+def value_with(op, rule):
+    """The notebook's Value class, with the learner's ``rule`` as the backward rule of ``op``."""
+    rules = {**RULES, op: rule}
+
+    class Value:
+        def __init__(self, data, _prev=(), _op=""):
+            self.data = float(data)
+            self.grad = 0.0
+            self._prev = tuple(_prev)
+            self._op = _op
+            self._backward = lambda: None
+
+        def __add__(self, other):
+            other = other if isinstance(other, Value) else Value(other)
+            out = Value(self.data + other.data, (self, other), "+")
+            out._backward = lambda: rules["add"](self, other, out)
+            return out
+
+        def __mul__(self, other):
+            other = other if isinstance(other, Value) else Value(other)
+            out = Value(self.data * other.data, (self, other), "*")
+            out._backward = lambda: rules["mul"](self, other, out)
+            return out
+
+        def __pow__(self, k):
+            out = Value(self.data ** k, (self,), f"**{k}")
+            out._backward = lambda: rules["pow"](self, k, out)
+            return out
+
+        def sigmoid(self):
+            x = self.data
+            s = 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
+            out = Value(s, (self,), "sigmoid")
+            out._backward = lambda: rules["sigmoid"](self, out)
+            return out
+
+        def __radd__(self, other):
+            return self + other
+
+        def __rmul__(self, other):
+            return self * other
+
+    return Value
+
+
+def entry(op, expect):
+    """Register the decorated rule as one_node(value_with(op, rule), op), correct or with its expected code."""
+    def deco(rule):
+        fn = one_node(value_with(op, rule), op)
+        fn.__name__ = fn.__qualname__ = rule.__name__
+        fn.__module__ = __name__
+        fn.__doc__ = rule.__doc__
+        (correct(f"backprop.{op}") if expect is None else wrong(f"backprop.{op}", expect))(fn)
+        return rule
+    return deco
+
+
+for _op, _rule in RULES.items():
+    entry(_op, None)(_rule)
+
+
+@entry("add", None)
+def add_in_a_loop(a, b, out):
     """Adds into both inputs in a loop: still correct."""
-
-    def __add__(self, other):
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            for v in (self, other):
-                v.grad = v.grad + 1.0 * out.grad
-        out._backward = _backward
-        return out
+    for v in (a, b):
+        v.grad = v.grad + 1.0 * out.grad
 
 
-_entry("add", None, AddInALoop)
+@entry("mul", None)
+def mul_with_locals(a, b, out):
+    """Names the local derivatives first: still correct."""
+    da, db = b.data, a.data
+    a.grad += da * out.grad
+    b.grad += db * out.grad
 
 
 # --- add ---------------------------------------------------------------------------------------
-class AddOverwrites(Value):
-    """`=` instead of `+=`: a node used twice keeps only the last contribution."""
-
-    def __add__(self, other):
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            self.grad = out.grad
-            other.grad = out.grad
-        out._backward = _backward
-        return out
+@entry("add", "overwrites")
+def add_overwrites(a, b, out):
+    a.grad = out.grad
+    b.grad = out.grad
 
 
-class AddLocalOnly(Value):
-    """Writes the local derivative 1 and forgets the upstream gradient."""
-
-    def __add__(self, other):
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            self.grad += 1.0
-            other.grad += 1.0
-        out._backward = _backward
-        return out
+@entry("add", "local_only")
+def add_local_only(a, b, out):
+    a.grad += 1.0
+    b.grad += 1.0
 
 
-class AddOneInput(Value):
-    """Only self gets a gradient."""
-
-    def __add__(self, other):
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            self.grad += out.grad
-        out._backward = _backward
-        return out
+@entry("add", "one_input")
+def add_one_input(a, b, out):
+    a.grad += out.grad
 
 
-class AddLikeMul(Value):
+@entry("add", "like_mul")
+def add_like_mul(a, b, out):
     """Copy-pasted the multiply rule."""
-
-    def __add__(self, other):
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            self.grad += other.data * out.grad
-            other.grad += self.data * out.grad
-        out._backward = _backward
-        return out
+    a.grad += b.data * out.grad
+    b.grad += a.data * out.grad
 
 
-class AddOutputValue(Value):
-    """out.data where out.grad was meant."""
-
-    def __add__(self, other):
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            self.grad += out.data
-            other.grad += out.data
-        out._backward = _backward
-        return out
+@entry("add", "output_value")
+def add_output_value(a, b, out):
+    a.grad += out.data
+    b.grad += out.data
 
 
-class AddHalves(Value):
+@entry("add", "halved")
+def add_halves(a, b, out):
     """Splits the gradient between the two inputs."""
-
-    def __add__(self, other):
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            self.grad += 0.5 * out.grad
-            other.grad += 0.5 * out.grad
-        out._backward = _backward
-        return out
+    a.grad += out.grad / 2
+    b.grad += out.grad / 2
 
 
-for _cls, _code in ((AddOverwrites, "overwrites"), (AddLocalOnly, "local_only"), (AddOneInput, "one_input"),
-                    (AddLikeMul, "like_mul"), (AddOutputValue, "output_value"), (AddHalves, "scale")):
-    _entry("add", _code, _cls)
+@entry("add", "sign")
+def add_minus(a, b, out):
+    a.grad -= out.grad
+    b.grad -= out.grad
+
+
+@entry("add", "not_updated")
+def add_returns(a, b, out):
+    """Returns the gradients instead of adding them into the inputs."""
+    return out.grad, out.grad
+
+
+@entry("add", "multiplied_into")
+def add_times_equal(a, b, out):
+    a.grad *= out.grad
+    b.grad *= out.grad
+
+
+@entry("add", "same_node_once")
+def add_skips_same(a, b, out):
+    """'Fixes' a + a by giving the node one share only."""
+    a.grad += out.grad
+    if b is not a:
+        b.grad += out.grad
+
+
+@entry("add", "doubled")
+def add_two(a, b, out):
+    a.grad += 2 * out.grad
+    b.grad += 2 * out.grad
+
+
+@entry("add", "wrong_source")
+def add_passes_a(a, b, out):
+    a.grad += out.grad
+    b.grad += a.grad
+
+
+@entry("add", "value_not_number")
+def add_node_not_grad(a, b, out):
+    """Forgot .grad on out."""
+    a.grad += out
+    b.grad += out
 
 
 # --- mul ---------------------------------------------------------------------------------------
-class MulNotSwapped(Value):
-    """Each input times its own value."""
-
-    def __mul__(self, other):
-        out = Value(self.data * other.data, (self, other), "*")
-
-        def _backward():
-            self.grad += self.data * out.grad
-            other.grad += other.data * out.grad
-        out._backward = _backward
-        return out
+@entry("mul", "not_swapped")
+def mul_not_swapped(a, b, out):
+    a.grad += a.data * out.grad
+    b.grad += b.data * out.grad
 
 
-class MulLocalOnly(Value):
-    """Forgets the upstream gradient."""
-
-    def __mul__(self, other):
-        out = Value(self.data * other.data, (self, other), "*")
-
-        def _backward():
-            self.grad += other.data
-            other.grad += self.data
-        out._backward = _backward
-        return out
+@entry("mul", "local_only")
+def mul_local_only(a, b, out):
+    a.grad += b.data
+    b.grad += a.data
 
 
-class MulOverwrites(Value):
-    """`=` instead of `+=`."""
-
-    def __mul__(self, other):
-        out = Value(self.data * other.data, (self, other), "*")
-
-        def _backward():
-            self.grad = other.data * out.grad
-            other.grad = self.data * out.grad
-        out._backward = _backward
-        return out
+@entry("mul", "overwrites")
+def mul_overwrites(a, b, out):
+    a.grad = b.data * out.grad
+    b.grad = a.data * out.grad
 
 
-class MulLikeAdd(Value):
-    """Copy-pasted the add rule."""
-
-    def __mul__(self, other):
-        out = Value(self.data * other.data, (self, other), "*")
-
-        def _backward():
-            self.grad += out.grad
-            other.grad += out.grad
-        out._backward = _backward
-        return out
+@entry("mul", "like_add")
+def mul_like_add(a, b, out):
+    a.grad += out.grad
+    b.grad += out.grad
 
 
-class MulOutputValue(Value):
-    """out.data where out.grad was meant."""
-
-    def __mul__(self, other):
-        out = Value(self.data * other.data, (self, other), "*")
-
-        def _backward():
-            self.grad += other.data * out.data
-            other.grad += self.data * out.data
-        out._backward = _backward
-        return out
+@entry("mul", "output_value")
+def mul_output_value(a, b, out):
+    a.grad += b.data * out.data
+    b.grad += a.data * out.data
 
 
-class MulOneInput(Value):
-    """Only self gets a gradient."""
-
-    def __mul__(self, other):
-        out = Value(self.data * other.data, (self, other), "*")
-
-        def _backward():
-            self.grad += other.data * out.grad
-        out._backward = _backward
-        return out
+@entry("mul", "one_input")
+def mul_one_input(a, b, out):
+    a.grad += b.data * out.grad
 
 
-for _cls, _code in ((MulNotSwapped, "not_swapped"), (MulLocalOnly, "local_only"), (MulOverwrites, "overwrites"),
-                    (MulLikeAdd, "like_add"), (MulOutputValue, "output_value"), (MulOneInput, "one_input")):
-    _entry("mul", _code, _cls)
+@entry("mul", "sign")
+def mul_minus(a, b, out):
+    a.grad -= b.data * out.grad
+    b.grad -= a.data * out.grad
+
+
+@entry("mul", "not_updated")
+def mul_sets_out(a, b, out):
+    """Writes into out.grad, as if the gradient flowed forward."""
+    out.grad = a.grad * b.data + b.grad * a.data
+
+
+@entry("mul", "same_node_once")
+def mul_skips_same(a, b, out):
+    a.grad += b.data * out.grad
+    if b is not a:
+        b.grad += a.data * out.grad
+
+
+@entry("mul", "times_output")
+def mul_times_output(a, b, out):
+    a.grad += out.data * out.grad
+    b.grad += out.data * out.grad
+
+
+@entry("mul", "value_not_number")
+def mul_node_not_data(a, b, out):
+    """b instead of b.data: the Value class multiplies nodes, so a.grad becomes a Value."""
+    a.grad += b * out.grad
+    b.grad += a * out.grad
+
+
+@entry("mul", "copy_paste")
+def mul_copy_paste(a, b, out):
+    a.grad += b.data * out.grad
+    b.grad += b.data * out.grad
 
 
 # --- pow ---------------------------------------------------------------------------------------
-class PowNotLowered(Value):
-    """k * x**k."""
-
-    def __pow__(self, k):
-        out = Value(self.data ** k, (self,), f"**{k}")
-
-        def _backward():
-            self.grad += k * out.data * out.grad
-        out._backward = _backward
-        return out
+@entry("pow", "not_lowered")
+def pow_not_lowered(a, k, out):
+    a.grad += k * out.data * out.grad
 
 
-class PowNoK(Value):
-    """x**(k-1) without the k in front."""
-
-    def __pow__(self, k):
-        out = Value(self.data ** k, (self,), f"**{k}")
-
-        def _backward():
-            self.grad += self.data ** (k - 1) * out.grad
-        out._backward = _backward
-        return out
+@entry("pow", "no_k")
+def pow_no_k(a, k, out):
+    a.grad += a.data ** (k - 1) * out.grad
 
 
-class PowPrecedence(Value):
-    """k * x**k-1 * g without brackets."""
-
-    def __pow__(self, k):
-        out = Value(self.data ** k, (self,), f"**{k}")
-
-        def _backward():
-            self.grad += k * self.data**k-1 * out.grad  # noqa: E225,E226 (the mistake is the spacing)
-        out._backward = _backward
-        return out
+@entry("pow", "precedence")
+def pow_precedence(a, k, out):
+    a.grad += k * a.data**k-1 * out.grad  # noqa: E225,E226 (the mistake is the missing brackets)
 
 
-class PowLocalOnly(Value):
-    """Forgets the upstream gradient."""
-
-    def __pow__(self, k):
-        out = Value(self.data ** k, (self,), f"**{k}")
-
-        def _backward():
-            self.grad += k * self.data ** (k - 1)
-        out._backward = _backward
-        return out
+@entry("pow", "local_only")
+def pow_local_only(a, k, out):
+    a.grad += k * a.data ** (k - 1)
 
 
-class PowOverwrites(Value):
-    """`=` instead of `+=`."""
-
-    def __pow__(self, k):
-        out = Value(self.data ** k, (self,), f"**{k}")
-
-        def _backward():
-            self.grad = k * self.data ** (k - 1) * out.grad
-        out._backward = _backward
-        return out
+@entry("pow", "overwrites")
+def pow_overwrites(a, k, out):
+    a.grad = k * a.data ** (k - 1) * out.grad
 
 
-class PowNoReturn(Value):
-    """Forgot `return out`."""
-
-    def __pow__(self, k):
-        out = Value(self.data ** k, (self,), f"**{k}")
-
-        def _backward():
-            self.grad += k * self.data ** (k - 1) * out.grad
-        out._backward = _backward
+@entry("pow", "sign")
+def pow_minus(a, k, out):
+    a.grad -= k * a.data ** (k - 1) * out.grad
 
 
-for _cls, _code in ((PowNotLowered, "not_lowered"), (PowNoK, "no_k"), (PowPrecedence, "precedence"),
-                    (PowLocalOnly, "local_only"), (PowOverwrites, "overwrites"), (PowNoReturn, "exception")):
-    _entry("pow", _code, _cls)
+@entry("pow", "not_updated")
+def pow_returns(a, k, out):
+    return k * a.data ** (k - 1) * out.grad
+
+
+@entry("pow", "value_not_number")
+def pow_node(a, k, out):
+    a.grad += k * a ** (k - 1) * out.grad
+
+
+@entry("pow", "exponent_plus")
+def pow_plus(a, k, out):
+    a.grad += k * a.data ** (k + 1) * out.grad
+
+
+@entry("pow", "exponent_rule")
+def pow_log(a, k, out):
+    """Differentiates with respect to the exponent."""
+    a.grad += out.data * math.log(a.data) * out.grad
+
+
+@entry("pow", "output_value")
+def pow_output_value(a, k, out):
+    a.grad += k * a.data ** (k - 1) * out.data
+
+
+@entry("pow", "uses_output")
+def pow_uses_output(a, k, out):
+    a.grad += k * out.data ** (k - 1) * out.grad
+
+
+@entry("pow", "exception")
+def pow_wrong_name(a, k, out):
+    """A typo in a name: NameError."""
+    a.grad += k * a.data ** (k - 1) * out.gradient
 
 
 # --- sigmoid -----------------------------------------------------------------------------------
-class SigNoOneMinus(Value):
-    """σ · g."""
-
-    def sigmoid(self):
-        out = Value(1 / (1 + math.exp(-self.data)), (self,), "sigmoid")
-
-        def _backward():
-            self.grad += out.data * out.grad
-        out._backward = _backward
-        return out
+@entry("sigmoid", "no_one_minus")
+def sig_no_one_minus(a, out):
+    a.grad += out.data * out.grad
 
 
-class SigUsesInput(Value):
-    """x(1 - x) with the input instead of the output."""
-
-    def sigmoid(self):
-        out = Value(1 / (1 + math.exp(-self.data)), (self,), "sigmoid")
-
-        def _backward():
-            self.grad += self.data * (1 - self.data) * out.grad
-        out._backward = _backward
-        return out
+@entry("sigmoid", "uses_input")
+def sig_uses_input(a, out):
+    a.grad += a.data * (1 - a.data) * out.grad
 
 
-class SigTanhRule(Value):
-    """1 - σ² (tanh's rule)."""
-
-    def sigmoid(self):
-        out = Value(1 / (1 + math.exp(-self.data)), (self,), "sigmoid")
-
-        def _backward():
-            self.grad += (1 - out.data ** 2) * out.grad
-        out._backward = _backward
-        return out
+@entry("sigmoid", "tanh_rule")
+def sig_tanh_rule(a, out):
+    a.grad += (1 - out.data ** 2) * out.grad
 
 
-class SigLocalOnly(Value):
-    """Forgets the upstream gradient."""
-
-    def sigmoid(self):
-        out = Value(1 / (1 + math.exp(-self.data)), (self,), "sigmoid")
-
-        def _backward():
-            self.grad += out.data * (1 - out.data)
-        out._backward = _backward
-        return out
+@entry("sigmoid", "local_only")
+def sig_local_only(a, out):
+    a.grad += out.data * (1 - out.data)
 
 
-class SigOverwrites(Value):
-    """`=` instead of `+=`."""
-
-    def sigmoid(self):
-        out = Value(1 / (1 + math.exp(-self.data)), (self,), "sigmoid")
-
-        def _backward():
-            self.grad = out.data * (1 - out.data) * out.grad
-        out._backward = _backward
-        return out
+@entry("sigmoid", "overwrites")
+def sig_overwrites(a, out):
+    a.grad = out.data * (1 - out.data) * out.grad
 
 
-class SigSign(Value):
-    """σ(σ - 1)."""
-
-    def sigmoid(self):
-        out = Value(1 / (1 + math.exp(-self.data)), (self,), "sigmoid")
-
-        def _backward():
-            self.grad += out.data * (out.data - 1) * out.grad
-        out._backward = _backward
-        return out
+@entry("sigmoid", "sign")
+def sig_sign(a, out):
+    a.grad += out.data * (out.data - 1) * out.grad
 
 
-for _cls, _code in ((SigNoOneMinus, "no_one_minus"), (SigUsesInput, "uses_input"), (SigTanhRule, "tanh_rule"),
-                    (SigLocalOnly, "local_only"), (SigOverwrites, "overwrites"), (SigSign, "sign")):
-    _entry("sigmoid", _code, _cls)
+@entry("sigmoid", "not_updated")
+def sig_nothing(a, out):
+    s = out.data
+    return s * (1 - s) * out.grad
 
 
-# --- the graph by hand: q = x*y, m = max(x, z), s = q + m, f = s*z at x = 3, y = -2, z = 2 -------
-_RIGHT = {"q": -6, "m": 3, "s": -3, "f": -6, "ds": 2, "dq": 2, "dm": 2, "dx": -2, "dy": 6, "dz": -3}
+@entry("sigmoid", "value_not_number")
+def sig_nodes(a, out):
+    a.grad += out * (1 - out) * out.grad
 
 
-@correct("backprop.by_hand")
-def by_hand():
-    return dict(_RIGHT)
+@entry("sigmoid", "output_value")
+def sig_output_value(a, out):
+    a.grad += out.data * (1 - out.data) * out.data
 
 
-@correct("backprop.by_hand")
-def by_hand_floats():
-    """Decimals, numpy scalars and an extra key are fine."""
-    import numpy as np
-    return {**{k: np.float64(v) + 1e-12 for k, v in _RIGHT.items()}, "df": 1.0}
+@entry("sigmoid", "overflow")
+def sig_recomputed(a, out):
+    """Recomputes σ from the input with the naive formula."""
+    s = 1 / (1 + math.exp(-a.data))
+    a.grad += s * (1 - s) * out.grad
 
 
-@wrong("backprop.by_hand", "missed_path")
-def by_hand_x_one_path():
-    """Forgot that x also reaches f through max(x, z)."""
-    return {**_RIGHT, "dx": -4}
+@entry("sigmoid", "one_minus_only")
+def sig_one_minus_only(a, out):
+    a.grad += (1 - out.data) * out.grad
 
 
-@wrong("backprop.by_hand", "missed_path")
-def by_hand_z_only_max():
-    """Forgot z's direct path into f = s*z."""
-    return {**_RIGHT, "dz": 0}
-
-
-@wrong("backprop.by_hand", "max_routes")
-def by_hand_max_to_both():
-    """max passed its gradient to the loser z as well."""
-    return {**_RIGHT, "dz": -1}
-
-
-@wrong("backprop.by_hand", "not_swapped")
-def by_hand_mul_not_swapped():
-    """dy = y * dq and dx = x * dq + dm."""
-    return {**_RIGHT, "dy": -4, "dx": 8}
-
-
-@wrong("backprop.by_hand", "add_distributes")
-def by_hand_add_halves():
-    """The add gate split its gradient in two."""
-    return {**_RIGHT, "dq": 1, "dm": 1, "dx": -1, "dy": 3}
-
-
-@wrong("backprop.by_hand", "forward")
-def by_hand_min():
-    """Took the smaller input in the max node."""
-    return {**_RIGHT, "m": 2, "s": -4, "f": -8, "dz": -4}
-
-
-@wrong("backprop.by_hand", "not_seeded")
-def by_hand_no_gradients():
-    """Filled in the forward pass only."""
-    return {**_RIGHT, **{k: 0 for k in _RIGHT if k.startswith("d")}}
-
-
-@wrong("backprop.by_hand", "wrong_type")
-def by_hand_tuple():
-    """A tuple in the key order."""
-    return tuple(_RIGHT.values())
-
-
-@wrong("backprop.by_hand", "missing_keys")
-def by_hand_missing_dz():
-    """Left one out."""
-    return {k: v for k, v in _RIGHT.items() if k != "dz"}
-
-
-@wrong("backprop.by_hand", "not_swapped")
-def by_hand_ds_is_s():
-    """df/ds = s instead of z."""
-    return {**_RIGHT, "ds": -3, "dq": -3, "dm": -3, "dx": 3, "dy": -9, "dz": -6}
+@entry("sigmoid", "precedence")
+def sig_precedence(a, out):
+    a.grad += out.data * 1 - out.data * out.grad

@@ -32,7 +32,7 @@ def mse_gradients_row_form(X, y, w, b):
     return 2 / len(y) * (r @ X), 2 * np.mean(r)
 
 
-@wrong("layers.linear_backward", "wrong_shape")
+@wrong("layers.linear_backward", "db_wrong_axis")
 def linear_backward_db_wrong_axis(dout, x, W, b):
     return dout @ W.T, x.T @ dout, dout.sum(axis=1)
 
@@ -107,7 +107,7 @@ def max_pool_forward_no_plus_one(x, kernel_size, stride):
     return out
 
 
-@wrong("autodiff.topological_sort", "missing_nodes")
+@wrong("autodiff.topological_sort", "no_leaves")
 def topological_sort_skips_leaves(root):
     order, seen = [], set()
 

@@ -1,2 +1,2 @@
-"""Lesson 04, backpropagation: one node of a scalar engine, graphs by hand and in order."""
-from . import graphs, nodes  # noqa: F401
+"""Lesson 04, backpropagation: one node of a scalar engine, a graph by hand, graphs in order."""
+from . import by_hand, graphs, nodes  # noqa: F401

@@ -1,2 +1,2 @@
-"""Lesson 05, the multilayer perceptron: layers, activations and a two-layer network."""
-from . import activations, layers, network  # noqa: F401
+"""Lesson 05, the multilayer perceptron: layers, activations, a two-layer network and its training loop."""
+from . import activations, layers, network, training  # noqa: F401

@@ -93,7 +93,7 @@ register(Exercise(
 ))
 register(Exercise(
     "activations.sigmoid_backward", "sigmoid_backward(dout, x) -> dx", sigmoid_backward, _cases(True, stress=True),
-    blocked=("sigmoid",), mistakes=SIGMOID_BACKWARD, **_TOL,
+    blocked=("sigmoid",), mistakes=SIGMOID_BACKWARD, stable=True, **_TOL,  # the lesson asks for no overflow
 ))
 register(Exercise(
     "activations.tanh_forward", "tanh_forward(x) -> tanh(x)", tanh_forward, _cases(False, stress=True),

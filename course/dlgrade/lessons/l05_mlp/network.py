@@ -1,240 +1,152 @@
-"""Lesson 05, multilayer networks: a two-layer ReLU network's loss and gradients, and its training loop.
+"""Lesson 05, the two-layer network: the loss and gradients of relu(X @ W1 + b1) @ W2 + b2 under the mean softmax
+cross-entropy. Textbook convention: X is (N, D), W1 (D, H), b1 (H,), W2 (H, C), b2 (C,), labels y (N,) ints.
 
-Textbook convention: X is (N, D), W1 is (D, H), b1 (H,), W2 is (H, C), b2 (C,), labels y are (N,) ints.
-The network is scores = relu(X @ W1 + b1) @ W2 + b2, with the mean softmax cross-entropy as its loss.
-The lesson also reuses ``layers.linear_*``, ``activations.relu_*``/``sigmoid_backward`` and
-``losses.cross_entropy``/``cross_entropy_backward`` for the single layers.
+The reference is dlkit's autograd (F.linear, F.relu, F.cross_entropy on float64 tensors). While it is checked,
+the learner's ``two_layer_net`` sees the grader's ``linear_forward``, ``linear_backward``, ``relu_forward`` and
+``relu_backward`` (graded above): the exercise is about composing them, and a mistake inside one costs points
+once, where it is. Known mistakes are the composition slips of cs231n's two-layer net and of lesson 05's table.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ...diagnosis import NONFINITE, SIGN, WRONG_SHAPE, WRONG_TYPE, Diagnosis, describe
 from ...harness.guard import reference
-from ...registry import Case, Exercise, KnownMistake, Output, Training, register
-from .._common import make_case, pick
+from ...registry import Exercise, KnownMistake, Output, register
+from .. import _dlkit
+from .._common import make_case
+from .._draw import F32_ATOL, F32_RTOL, drawn
 
-_BLOCKED = ("cross_entropy", "softmax", "log_softmax", "relu", "linear", "nll_loss", "logsumexp")
+BLOCKED = ("cross_entropy", "softmax", "log_softmax", "relu", "linear", "nll_loss", "logsumexp")
+LAYER_ORACLES = {"linear_forward": "ex:layers.linear_forward", "linear_backward": "ex:layers.linear_backward",
+                 "relu_forward": "ex:activations.relu_forward", "relu_backward": "ex:activations.relu_backward"}
 
-# ---------------------------------------------------------------------------------------
-# the two-layer network: loss and gradients
 
-
-def _softmax(z: np.ndarray) -> np.ndarray:
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax with the max trick."""
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _ce(scores: np.ndarray, y: np.ndarray) -> float:
+def cross_entropy(scores: np.ndarray, y: np.ndarray) -> float:
+    """Mean cross-entropy of the logits ``scores`` for labels ``y`` (log-sum-exp with the max trick)."""
     m = scores.max(axis=1, keepdims=True)
     lse = m[:, 0] + np.log(np.exp(scores - m).sum(axis=1))
     return float(np.mean(lse - scores[np.arange(len(y)), y]))
 
 
-def _net(X, y, W1, b1, W2, b2, *, mask=True, h_for_dW2="h", n_extra=1.0, onehot=True):
-    """The forward and backward pass, with switches that turn it into the typical mistakes."""
+def net(X, y, W1, b1, W2, b2, *, slip: str = "") -> tuple:
+    """The forward and backward pass by hand; ``slip`` names one typical mistake to make (see _SLIPS)."""
     n = X.shape[0]
     z1 = X @ W1 + b1
-    h = np.maximum(z1, 0.0)
+    h = z1 if slip == "no_relu" else np.maximum(z1, 0.0)
     scores = h @ W2 + b2
-    loss = _ce(scores, y)
-    dscores = _softmax(scores)
-    if onehot:
-        dscores[np.arange(n), y] -= 1.0
-    dscores /= n
-    dW2 = (h if h_for_dW2 == "h" else z1).T @ dscores / n_extra
-    db2 = dscores.sum(axis=0)
-    dh = dscores @ W2.T
-    dz1 = dh * (z1 > 0) if mask else dh
-    dW1 = X.T @ dz1 / n_extra
-    db1 = dz1.sum(axis=0)
-    return loss, dW1, db1, dW2, db2
+    loss = cross_entropy(scores, y)
+    p = softmax(scores)
+    if slip == "fancy_index":
+        loss = float(-np.mean(np.log(p[:, y])))
+    loss = {"summed_loss": loss * n, "loss_sign": -loss,
+            "max_not_added": loss - float(np.mean(scores.max(axis=1)))}.get(slip, loss)
+    ds = p.copy()
+    if slip != "missing_onehot":
+        ds[np.arange(n), y] -= 1.0
+    ds = ds if slip == "gradient_not_averaged" else ds / n
+    dW2 = (z1 if slip == "pre_activation" else h).T @ ds / (n if slip == "double_mean" else 1)
+    dh = ds @ W2 if slip == "W2_not_transposed" else ds @ W2.T
+    mask = {"missing_relu_backward": 1.0, "no_relu": 1.0, "mask_from_gradient": dh > 0,
+            "mask_times_value": h}.get(slip, z1 > 0)
+    dz1 = dh * mask
+    dW1 = dz1.T @ X if slip == "dW1_transposed" else X.T @ dz1 / (n if slip == "double_mean" else 1)
+    db1 = (dh if slip == "db1_before_mask" else dz1)
+    if slip == "bias_not_summed":
+        return loss, dW1, db1, dW2, ds
+    return loss, dW1, db1.sum(axis=0), dW2, ds.sum(axis=0)
 
 
 @reference("mlp.two_layer_net reference")
 def two_layer_net(X: np.ndarray, y: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray,
-                  b2: np.ndarray):
-    """(loss, dW1, db1, dW2, db2) of the mean cross-entropy of relu(X @ W1 + b1) @ W2 + b2."""
-    return _net(X, y, W1, b1, W2, b2)
+                  b2: np.ndarray) -> tuple:
+    """(loss, dW1, db1, dW2, db2): dlkit's autograd of F.cross_entropy(F.linear(F.relu(F.linear(X, ...))))."""
+    import dlkit.functional as F
+
+    params = [_dlkit.tensor64(p, requires_grad=True) for p in (W1, b1, W2, b2)]
+    h = F.relu(F.linear(_dlkit.tensor64(X), params[0].T, params[1]))
+    loss = F.cross_entropy(F.linear(h, params[2].T, params[3]), _dlkit.labels(y))
+    loss.backward()
+    return (_dlkit.scalar(loss), *(_dlkit.numpy(p.grad) for p in params))
 
 
-def _net_cases(rng: np.random.Generator, hidden: bool):
-    # (N, D, H, C): non-square on every axis first, then batch 1, then a square one.
-    shapes = pick([(5, 3, 4, 2), (1, 4, 3, 3), (6, 2, 7, 4), (3, 3, 3, 3)],
-                  [(7, 5, 3, 4), (1, 2, 5, 2), (4, 6, 2, 3), (2, 3, 6, 5), (4, 4, 4, 4)], hidden)
+def _cases(rng: np.random.Generator, hidden: bool) -> list:
+    # (N, D, H, C): non-square on every axis first, then batch 1, then a square one; hidden adds drawn shapes
+    shapes = [(5, 3, 4, 2), (1, 4, 3, 3), (6, 2, 7, 4), (3, 3, 3, 3), (7, 5, 3, 4)]
+    if hidden:
+        shapes = [(7, 5, 3, 4), (1, 2, 5, 2), (4, 6, 2, 3), (2, 3, 6, 5), (4, 4, 4, 4)] \
+            + drawn(rng, 2, [(2, 9), (1, 6), (2, 7), (2, 5)])
     cases = []
-    for n, d, h, c in shapes:
-        for _ in range(1000):  # keep every hidden pre-activation away from ReLU's kink at 0
-            X, W1, b1 = rng.normal(size=(n, d)), rng.normal(size=(d, h)), rng.normal(size=h) * 0.5
-            if np.abs(X @ W1 + b1).min() > 0.1 and (n == 1 or (X @ W1 + b1 > 0).any()):
+    for i, (n, d, hdim, c) in enumerate(shapes):
+        for _ in range(1000):  # keep every hidden pre-activation away from ReLU's kink at 0, one unit alive
+            X, W1, b1 = rng.normal(size=(n, d)), rng.normal(size=(d, hdim)), rng.normal(size=hdim) * 0.5
+            if np.abs(X @ W1 + b1).min() > 0.1 and (X @ W1 + b1 > 0).any():
                 break
-        args = {"X": X, "y": rng.integers(0, c, size=n), "W1": W1, "b1": b1,
-                "W2": rng.normal(size=(h, c)), "b2": rng.normal(size=c) * 0.5}
-        cases.append(make_case(args, factors={"N": n, "D": d, "H": h, "C": c}))
+        y = rng.integers(0, c, size=n)
+        if n >= c:  # one class never appears among the labels (its gradient is all softmax)
+            y = np.where(y == c - 1, 0, y)
+        args = {"X": X, "y": y, "W1": W1, "b1": b1, "W2": rng.normal(size=(hdim, c)), "b2": rng.normal(size=c) * 0.5}
+        note = ""
+        if i == 4:  # float32 data and weights: the learner's code must work for both
+            args, note = {k: (v.astype(np.float32) if k != "y" else v) for k, v in args.items()}, "float32"
+        cases.append(make_case(args, factors={"N": n, "D": d, "H": hdim, "C": c}, note=note))
     return cases
 
 
-# ---------------------------------------------------------------------------------------
-# training the network
+_SLIPS: tuple[tuple[str, str, str, str], ...] = (
+    ("missing_relu_backward", "dW1 and db1 are off: the gradient went back through the ReLU unchanged. Pass dh "
+     "through relu_backward(dh, z1) before the first layer's backward.", "the line that computes dz1",
+     r"linear_backward\(\s*dh"),
+    ("pre_activation", "dW2 used the hidden layer BEFORE the ReLU: the second layer's input is h = relu(z1), so "
+     "linear_backward(dscores, h, W2, b2).", "the second layer's backward", r"linear_backward\(.*z1\s*,\s*W2"),
+    ("double_mean", "the weight gradients are divided by N twice: dscores already carries the 1/N of the mean, "
+     "so dW = x.T @ dout with no further division.", "the lines that compute dW1 and dW2", r"/\s*(?:N|n|len)"),
+    ("missing_onehot", "the one-hot term is missing: dscores = (softmax(scores) − onehot(y)) / N.",
+     "the line that computes dscores", r"dscores\s*="),
+    ("no_relu", "the hidden layer has no ReLU: h = relu_forward(z1); without it the two layers are one linear "
+     "map (and the backward pass needs its mask).", "the line that computes h", r"h\s*=\s*z1\b"),
+    ("mask_from_gradient", "the ReLU's mask must come from its INPUT z1 (relu_backward(dh, z1)), not from the "
+     "gradient dh.", "the ReLU's backward", r"relu_backward\(\s*dh\s*,\s*dh"),
+    ("summed_loss", "the loss is the MEAN cross-entropy over the batch, not the sum (the gradients are right).",
+     "the line that computes the loss", r"\.sum\(|np\.sum\("),
+    ("loss_sign", "the loss is MINUS the mean log-probability of the true class (a positive number).",
+     "the line that computes the loss", r"mean\(\s*np\.log|loss\s*="),
+    ("gradient_not_averaged", "dscores misses the 1/N of the mean: the loss averages over the batch, so "
+     "dscores = (softmax − onehot(y)) / N.", "the line that computes dscores", r"dscores\s*="),
+    ("bias_not_summed", "db1 and db2 must be summed over the batch: each bias is added to every row, so its "
+     "gradient is the sum of the rows (linear_backward's db).", "the bias gradients", r"db[12]\s*="),
+    ("dW1_transposed", "dW1 has W1's shape (D, H): X.T @ dz1, not dz1.T @ X.", "the line that computes dW1",
+     r"\.T\s*@\s*X"),
+    ("fancy_index", "p[:, y] takes every example's probability of EVERY label in y, an (N, N) matrix: one per "
+     "example is p[np.arange(N), y].", "the line that computes the loss", r"\[\s*:\s*,\s*y\s*\]"),
+    ("max_not_added", "the max subtracted for stability must be added back: log Σ exp(s) = m + log Σ exp(s − m).",
+     "the line that computes the loss", r"max\("),
+    ("db1_before_mask", "db1 was summed before the ReLU's mask: the first layer's bias gets dz1 = dh · (z1 > 0), "
+     "summed over the batch.", "the line that computes db1", r"db1\s*=.*dh"),
+    ("W2_not_transposed", "dh = dscores @ W2.T: W2 is (H, C) and dscores (N, C), so the product that gives h's "
+     "shape (N, H) uses W2.T.", "the line that computes dh", r"@\s*W2\s*$|@\s*W2\b(?!\.T)"),
+    ("mask_times_value", "the ReLU's local derivative is the 0/1 mask (z1 > 0), not the value relu(z1).",
+     "the ReLU's backward", r"dh\s*\*\s*h\b"),
+)
 
 
-ACCURACY_THRESHOLD = 0.9
+def _slipped(slip: str) -> Any:
+    return lambda X, y, W1, b1, W2, b2: net(X, y, W1, b1, W2, b2, slip=slip)
 
-
-@dataclass
-class _TrainCase(Case):
-    """A training case that also carries held-out data for the accuracy check."""
-
-    X_test: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    y_test: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-
-
-def _init(d: int, h: int, c: int, seed: int):
-    """He initialisation: weights N(0, 2 / fan_in), biases zero."""
-    rng = np.random.default_rng(seed)
-    W1 = rng.normal(size=(d, h)) * np.sqrt(2.0 / d)
-    W2 = rng.normal(size=(h, c)) * np.sqrt(2.0 / h)
-    return W1, np.zeros(h), W2, np.zeros(c)
-
-
-@reference("mlp.train_two_layer_net reference")
-def train_two_layer_net(X: np.ndarray, y: np.ndarray, hidden_size: int, num_classes: int, lr: float,
-                        epochs: int, seed: int):
-    """Full-batch gradient descent on the two-layer net from He-initialised weights and zero biases."""
-    W1, b1, W2, b2 = _init(X.shape[1], hidden_size, num_classes, seed)
-    for _ in range(epochs):
-        _, dW1, db1, dW2, db2 = _net(X, y, W1, b1, W2, b2)
-        W1, b1, W2, b2 = W1 - lr * dW1, b1 - lr * db1, W2 - lr * dW2, b2 - lr * db2
-    return W1, b1, W2, b2
-
-
-def _rings(rng: np.random.Generator, n: int, classes: int):
-    """Concentric noisy rings, one class per ring, shifted away from the origin: no line separates them."""
-    y = rng.integers(0, classes, size=n)
-    t = rng.uniform(0, 2 * np.pi, size=n)
-    r = 1.0 + y + 0.15 * rng.normal(size=n)
-    return np.stack([r * np.cos(t), r * np.sin(t)], 1) * 0.6 + np.array([0.5, -0.3]), y
-
-
-def _spirals(rng: np.random.Generator, n: int, classes: int):
-    """Interleaved spiral arms (one and a half turns in all), with a little noise."""
-    y = rng.integers(0, classes, size=n)
-    r = rng.uniform(0.1, 1.0, size=n)
-    t = 4.0 * r + 2 * np.pi * y / classes + 0.15 * rng.normal(size=n)
-    return np.stack([r * np.sin(t), r * np.cos(t)], 1) * 2.0, y
-
-
-def _xor(rng: np.random.Generator, n: int, classes: int):
-    """Four Gaussian clusters at (±1, ±1) in D = 3 (a third, useless feature); class 1 where the signs differ."""
-    corners = np.array([[1, 1], [-1, -1], [1, -1], [-1, 1]], dtype=float)
-    k = rng.integers(0, 4, size=n)
-    X = np.concatenate([corners[k] + 0.3 * rng.normal(size=(n, 2)), rng.normal(size=(n, 1))], 1)
-    return X, (k >= 2).astype(np.int64)
-
-
-_DATA = {"rings": _rings, "spirals": _spirals, "xor": _xor}
-
-
-def _train_case(rng: np.random.Generator, kind: str, classes: int, n: int, hidden: int) -> _TrainCase:
-    X, y = _DATA[kind](rng, n, classes)
-    X_test, y_test = _DATA[kind](rng, 300, classes)
-    args = {"X": X, "y": y, "hidden_size": hidden, "num_classes": classes, "lr": 1.0, "epochs": 600,
-            "seed": int(rng.integers(0, 1000))}
-    label = f"{kind}, X {X.shape}, {classes} classes, H = {hidden}; held-out accuracy ≥ {ACCURACY_THRESHOLD:.0%}"
-    return _TrainCase(args=args, label=label, factors={"N": n, "C": classes}, X_test=X_test, y_test=y_test)
-
-
-def _train_cases(rng: np.random.Generator, hidden: bool):
-    specs = pick([("rings", 2, 300, 20), ("spirals", 3, 300, 50), ("xor", 2, 200, 8)],
-                 [("rings", 3, 300, 30), ("spirals", 2, 240, 40), ("xor", 2, 150, 10)], hidden)
-    return [_train_case(rng, *s) for s in specs]
-
-
-def _predict(X, W1, b1, W2, b2) -> np.ndarray:
-    return np.argmax(np.maximum(X @ W1 + b1, 0.0) @ W2 + b2, axis=1)
-
-
-def _verify_training(case: Case, args: dict[str, Any], got: Any) -> Diagnosis | None:
-    assert isinstance(case, _TrainCase)
-    X, y = case.args["X"], case.args["y"]
-    d, h, c = X.shape[1], case.args["hidden_size"], case.args["num_classes"]
-    if not isinstance(got, (tuple, list)) or len(got) != 4:
-        return Diagnosis(WRONG_TYPE, f"train_two_layer_net returned {describe(got)}; expected a tuple "
-                         "(W1, b1, W2, b2).")
-    if not all(isinstance(p, np.ndarray) for p in got):
-        return Diagnosis(WRONG_TYPE, "W1, b1, W2 and b2 must all be numpy arrays; got "
-                         + ", ".join(describe(p) for p in got) + ".")
-    W1, b1, W2, b2 = got
-    for name, p, shape in (("W1", W1, (d, h)), ("b1", b1, (h,)), ("W2", W2, (h, c)), ("b2", b2, (c,))):
-        if p.shape != shape:
-            hint = " It is transposed: this lesson keeps weights as (inputs, outputs), so X @ W1." \
-                if p.ndim == 2 and p.shape == shape[::-1] else ""
-            return Diagnosis(WRONG_SHAPE, f"{name} has shape {p.shape}, expected {shape}.{hint}")
-    if not all(np.all(np.isfinite(p)) for p in got):
-        return Diagnosis(NONFINITE, "the weights contain NaN or inf: training blew up. Do the updates "
-                         "step downhill (W = W - lr * dW, not +)? Is every gradient divided by N once (the "
-                         "1/N of the mean)? Does the softmax subtract each row's max before exp?")
-    if h > 1 and np.allclose(W1, W1[:, :1]) and np.allclose(b1, b1[0]):
-        return Diagnosis("symmetry", "every hidden unit has the same weights: they started equal (zeros "
-                         "or one constant), so each got the same gradient and they never became different. "
-                         "The network then acts like one with a single hidden unit. Initialise W1 and W2 "
-                         "with random numbers (rng.normal(...) * scale), the biases with zeros.")
-    acc = float(np.mean(_predict(case.X_test, W1, b1, W2, b2) == case.y_test))
-    if acc >= ACCURACY_THRESHOLD:
-        return None
-    train_acc = float(np.mean(_predict(X, W1, b1, W2, b2) == y))
-    loss = _ce(np.maximum(X @ W1 + b1, 0.0) @ W2 + b2, y)
-    facts = (f"held-out accuracy {acc:.1%} (training accuracy {train_acc:.1%}); the check needs "
-             f"≥ {ACCURACY_THRESHOLD:.0%}. Final training loss {loss:.4g}; guessing uniformly gives "
-             f"log C = {np.log(c):.4g}.")
-    # the loss at a typical random start (the reference's initial weights)
-    W1_0, _, W2_0, _ = _init(d, h, c, case.args["seed"])
-    start = _ce(np.maximum(X @ W1_0, 0.0) @ W2_0, y)
-    # a first large step may overshoot, but a loss that ends several times above the start climbed
-    if loss > 5.0 * max(start, np.log(c)):
-        return Diagnosis(SIGN, "the loss ended far above where training starts: the updates step uphill "
-                         "(subtract lr * gradient) or the gradient has the wrong sign "
-                         "(softmax − onehot(y), not the other way round).\n" + facts)
-    if not np.any(b1) and not np.any(b2):
-        return Diagnosis("bias_not_trained", "b1 and b2 are still all zeros: the biases are never "
-                         "updated. Their gradients are the sums over the batch of dz1 and dscores.\n" + facts)
-    return Diagnosis("low_accuracy", "the network is not accurate enough. Did you run all `epochs` "
-                     "full-batch steps with the given learning rate, apply the ReLU in the forward pass and "
-                     "its mask in the backward pass, and update all four parameters? Check two_layer_net "
-                     "on its own first.\n" + facts)
-
-
-# ---------------------------------------------------------------------------------------
 
 register(Exercise(
     "mlp.two_layer_net",
     "two_layer_net(X (N, D), y (N,), W1 (D, H), b1 (H,), W2 (H, C), b2 (C,)) -> (loss, dW1, db1, dW2, db2)",
-    two_layer_net, _net_cases,
+    two_layer_net, _cases,
     outputs=(Output("loss", "scalar"), Output("dW1"), Output("db1"), Output("dW2"), Output("db2")),
-    blocked=_BLOCKED,
-    mistakes=(
-        KnownMistake("missing_relu_backward", "dW1 and db1 are off: the gradient went back through the ReLU "
-                     "unchanged. Multiply dh by the ReLU's mask (z1 > 0) before the first layer's backward.",
-                     lambda X, y, W1, b1, W2, b2: _net(X, y, W1, b1, W2, b2, mask=False)),
-        KnownMistake("pre_activation", "dW2 used the hidden layer BEFORE the ReLU: the second layer's input "
-                     "is h = relu(z1), so dW2 = h.T @ dscores.",
-                     lambda X, y, W1, b1, W2, b2: _net(X, y, W1, b1, W2, b2, h_for_dW2="z1")),
-        KnownMistake("double_mean", "the weight gradients are divided by N twice: dscores already carries "
-                     "the 1/N of the mean, so dW = x.T @ dout with no further division.",
-                     lambda X, y, W1, b1, W2, b2: _net(X, y, W1, b1, W2, b2, n_extra=X.shape[0])),
-        KnownMistake("missing_onehot", "the one-hot term is missing: dscores = (softmax(scores) − onehot(y)) / N.",
-                     lambda X, y, W1, b1, W2, b2: _net(X, y, W1, b1, W2, b2, onehot=False)),
-    ),
-))
-register(Exercise(
-    "mlp.train_two_layer_net",
-    "train_two_layer_net(X, y, hidden_size, num_classes, lr, epochs, seed) -> (W1, b1, W2, b2)",
-    train_two_layer_net, _train_cases, outputs=(Output("W1"), Output("b1"), Output("W2"), Output("b2")),
-    blocked=_BLOCKED, verify=_verify_training,
-    training=Training("epochs", params=list, gradient=lambda a, p: _net(a["X"], a["y"], *p)[1:],
-                      diverges="Does the softmax subtract each row's max before exp, and is every gradient "
-                      "divided by N once?"),
+    blocked=BLOCKED, oracles=LAYER_ORACLES, rtol=F32_RTOL, atol=F32_ATOL,
+    mistakes=tuple(KnownMistake(code, message, _slipped(code), look_at, look_for)
+                   for code, message, look_at, look_for in _SLIPS),
 ))
