@@ -84,6 +84,8 @@ def test_feedback_hides_hidden_tests(graded) -> None:
         for page in pages:
             html = page.read_text(encoding="utf-8")
             assert "hidden=True" not in html and "HIDDEN TESTS" not in html, page
+            # nbgrader's release_feedback reads the submission's time (and secret, where it has one) beside a page
+            assert (page.parent / "timestamp.txt").is_file(), page
         assert "not implemented yet" in (graded.root / "course" / "feedback" / "blank" / lesson /
                                          pages[0].name).read_text(encoding="utf-8")
 
