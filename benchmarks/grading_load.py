@@ -56,8 +56,8 @@ def dlcourse(project: Path, *args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants (bytes)."""
+def _processes() -> tuple[dict[int, list[int]], dict[int, int]]:
+    """Every live process's children and resident memory (bytes), read from /proc."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
@@ -65,16 +65,31 @@ def tree_rss(pid: int) -> int:
             continue
         try:
             fields = Path(f"/proc/{entry.name}/stat").read_text().rsplit(")", 1)[1].split()
+            if fields[0] == "Z":  # a zombie is dead already; nobody may have reaped it yet
+                continue
             children.setdefault(int(fields[1]), []).append(int(entry.name))
             rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, IndexError, ValueError):
             continue
-    total, todo = 0, [pid]
+    return children, rss
+
+
+def descendants(pid: int, children: dict[int, list[int]] | None = None) -> list[int]:
+    """A live process and all its live descendants (pids), parents first."""
+    if children is None:
+        children = _processes()[0]
+    found, todo = [], [pid]
     while todo:
-        p = todo.pop()
-        total += rss.get(p, 0)
+        p = todo.pop(0)
+        found.append(p)
         todo += children.get(p, [])
-    return total
+    return found
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants (bytes)."""
+    children, rss = _processes()
+    return sum(rss.get(p, 0) for p in descendants(pid, children))
 
 
 def timed_grade(project: Path, jobs: int, kill_at: float | None = None, count: int = 0) -> dict:

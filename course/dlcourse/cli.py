@@ -108,12 +108,16 @@ def cmd_grade(args: argparse.Namespace, project: Project) -> int:
     from .autograde.grade import grade
     from .reports.summary import grade_paragraph, summary_table
 
+    if args.cluster and args.jobs is not None:
+        raise CourseError(f"--jobs {args.jobs} grades on this machine; with --cluster {args.cluster} each Dask "
+                          "worker thread grades one submission at a time (local:N starts N of them)")
     lesson = _one_lesson(project, args.lesson)
     limits = Limits(memory_mb=args.memory_mb, cpu_s=args.cpu_seconds, wall_s=args.notebook_timeout,
                     file_mb=args.file_mb, max_procs=args.max_procs)
     start = time.monotonic()
-    run = grade(project, lesson, jobs=args.jobs, limits=limits, force=args.force, cell_timeout=args.cell_timeout,
-                progress=not args.no_progress, students=args.student, dry_run=args.dry_run,
+    run = grade(project, lesson, jobs=args.jobs or 2, limits=limits, force=args.force,
+                cell_timeout=args.cell_timeout, progress=not args.no_progress, students=args.student,
+                dry_run=args.dry_run, cluster=args.cluster,
                 announce=lambda text: print(f"containment: {text}", file=sys.stderr, flush=True))
     if args.dry_run:
         print(say.paragraph(
@@ -216,6 +220,16 @@ def at_least(low: int) -> Callable[[str], int]:
     return parse
 
 
+def cluster_spec(text: str) -> str:
+    """An argparse type: local:N or a Dask scheduler address (dlcourse.autograde.cluster.parse_cluster)."""
+    from .autograde.cluster import parse_cluster
+
+    try:
+        return parse_cluster(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def student_id(text: str) -> str:
     """An argparse type: a student id as `collect` accepts it."""
     from .autograde.collect import check_student_id
@@ -289,7 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "under resource limits. Results are committed one by one, so an interrupted run resumes "
                        "where it stopped; unchanged submissions are not graded twice.")
     p.add_argument("lesson", metavar="LESSON")
-    p.add_argument("-j", "--jobs", type=at_least(1), default=2, help="parallel workers (default: 2)")
+    p.add_argument("-j", "--jobs", type=at_least(1), default=None,
+                   help="parallel workers on this machine (default: 2)")
+    p.add_argument("--cluster", type=cluster_spec, metavar="ADDRESS", default=None,
+                   help="grade on a Dask cluster: its scheduler's address (tcp://host:8786), or local:N to start "
+                   "N worker processes here; the gradebook stays on this machine (course/README.md, Large classes)")
     p.add_argument("--student", action="append", type=student_id, metavar="ID",
                    help="grade only this student (repeat for several)")
     p.add_argument("--dry-run", action="store_true", help="say what would be graded; run and write nothing")

@@ -12,10 +12,11 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from tqdm import tqdm
 
@@ -46,6 +47,7 @@ class GradeRun:
     containment: str = ""
     retry: set[str] = field(default_factory=set)  # failed students a plain rerun grades again
     would_grade: list[str] = field(default_factory=list)  # --dry-run: what a real run would grade
+    commit_s: float = 0.0  # time this process spent committing results: the serial part, which bounds a cluster
 
 
 # A worker outliving the notebook limit by worker_grace() is killed from outside (the notebook limit itself is
@@ -135,6 +137,8 @@ def _failure_reason(code: int | str, log: Path, limits: Limits) -> str:
         return f"killed by a resource limit (CPU {limits.cpu_s} s / memory {limits.memory_mb} MB); see {log}"
     lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
     last = lines[-1] if lines else "no output"
+    if code == "cluster":  # the cluster failed, not the submission (a lost worker, a mismatched install)
+        return f"the cluster could not grade it: {last[:200]} (log: {log})"
     return f"worker exited with {code}: {last[:200]} (log: {log})"
 
 
@@ -179,8 +183,11 @@ def select(subs: dict[str, Path], students: list[str] | None, where: Path) -> di
 
 def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = Limits(), force: bool = False,
           cell_timeout: int | None = None, progress: bool = True, students: list[str] | None = None,
-          dry_run: bool = False, announce: Callable[[str], None] | None = None) -> GradeRun:
-    """Autograde every submission of `lesson` not yet graded in its current form; commit each as it finishes."""
+          dry_run: bool = False, announce: Callable[[str], None] | None = None,
+          cluster: str | None = None) -> GradeRun:
+    """Autograde every submission of `lesson` not yet graded in its current form; commit each as it finishes.
+
+    `cluster` (a Dask scheduler address, or local:N) grades on a dask.distributed cluster instead of here."""
     require_source(project, lesson)
     gradebook.require_lesson(project.gradebook, lesson.id)
     subs = submissions(project, lesson.id)
@@ -212,7 +219,79 @@ def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = L
     work_root = project.state / lesson.id / "work"
     template = work_root / "template.db"
     gradebook.snapshot(project.gradebook, template)
-    workers = _Workers(secrets.token_bytes(32))  # a fresh secret per run: hidden cases nobody can precompute
+    secret = secrets.token_bytes(32)  # a fresh secret per run: hidden cases nobody can precompute
+    if cluster is None:
+        outcomes = _grade_here(project, lesson.id, subs, pending, template, secret, jobs=jobs, limits=limits,
+                               cell_timeout=cell_timeout, run=run, announce=announce)
+    else:
+        from .cluster import grade_on_cluster
+
+        def contained(text: str) -> None:
+            run.containment = f"{run.containment}; {text}" if run.containment else text
+            if announce is not None:
+                announce(text)
+
+        # run_job and _Workers are handed over, not imported there: no import cycle inside autograde.
+        outcomes = grade_on_cluster(cluster, project, lesson.id, {s: subs[s] for s in pending}, pending, template,
+                                    secret, limits=limits, cell_timeout=cell_timeout, announce=contained,
+                                    run_job=run_job, workers=_Workers)
+    bar = tqdm(total=len(pending), desc=f"grading {lesson.id}", unit="nb", disable=not progress, file=sys.stderr)
+    try:
+        for student, code, work in outcomes:
+            result_file = work / "result.json"
+            if code == 0 and result_file.is_file():
+                # Only this (main) thread writes the gradebook, so SQLite never sees two writers.
+                result = json.loads(result_file.read_text(encoding="utf-8"))
+                started = time.monotonic()
+                _commit(project, lesson.id, student, result)
+                failures.clear(project, lesson.id, student)
+                run.commit_s += time.monotonic() - started
+                shutil.rmtree(work, ignore_errors=True)
+                run.graded.append(student)
+                if result.get("flags"):
+                    run.flags[student] = result["flags"]
+            else:
+                run.failed[student] = _failure_reason(code, work / "worker.log", limits)
+                transient = not isinstance(code, int) or code < 0  # a limit, a kill, an interrupt, a lost worker
+                if transient:
+                    run.retry.add(student)
+                if code != "interrupted":
+                    failures.record(project, lesson.id, student, pending[student], run.failed[student], transient)
+            bar.update(1)
+    finally:
+        bar.close()
+        outcomes.close()  # an interrupt or an error here stops every job still running
+    return run
+
+
+def run_job(job: dict[str, Any], work: Path, box: ct.Containment, slot: int, limits: Limits, workers: _Workers,
+            module: str = "dlcourse.autograde.worker") -> int | str:
+    """Run one grading job in its containment (its slot's sandbox user, cgroups, the kernel-side layers) with
+    `python -m module WORK/job.json`; return the exit code, 'timeout' or 'interrupted'."""
+    lease = ct.UserLease() if box.users else None
+    user = lease.user if lease else None
+    cgroups = ct.make_cgroups(box, f"dlcourse-{os.getpid()}-{slot}", nproc=limits.max_procs,
+                              memory_mb=limits.memory_mb + 512)
+    jobbox = ct.JobBox(slot, user, cgroups=cgroups, nproc=limits.max_procs, tmp_mb=limits.file_mb * 2,
+                       private=[job["project"]], **box.layers())
+    (work / "job.json").write_text(json.dumps({**job, "box": jobbox.to_json()}, indent=1), encoding="utf-8")
+    try:
+        return workers.run([sys.executable, "-m", module, str(work / "job.json")], limits, work / "worker.log")
+    finally:
+        # Nothing the learner started survives the job: its sandbox user and cgroups are emptied.
+        if lease:
+            lease.release()
+        for path in cgroups:
+            ct.remove_cgroup(path)
+
+
+def _grade_here(project: Project, lesson: str, subs: dict[str, Path], pending: dict[str, str], template: Path,
+                secret: bytes, *, jobs: int, limits: Limits, cell_timeout: int | None, run: GradeRun,
+                announce: Callable[[str], None] | None) -> Iterator[tuple[str, int | str, Path]]:
+    """Grade `pending` in `jobs` worker processes on this machine; yield (student, exit code, work folder) as
+    each finishes. Closing the generator early (an interrupt) stops every worker still running."""
+    work_root = template.parent
+    workers = _Workers(secret)
     jobs = max(1, jobs)
     box = ct.probe(jobs)
     run.containment = box.describe()
@@ -226,59 +305,24 @@ def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = L
         work = work_root / student
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        slot = slots.get()
-        lease = ct.UserLease() if box.users else None
-        user = lease.user if lease else None
-        cgroups = ct.make_cgroups(box, f"dlcourse-{os.getpid()}-{slot}", nproc=limits.max_procs,
-                                  memory_mb=limits.memory_mb + 512)
-        jobbox = ct.JobBox(slot, user, cgroups=cgroups, nproc=limits.max_procs, tmp_mb=limits.file_mb * 2,
-                           private=[str(project.root)], **box.layers())
-        job = {"project": str(project.root), "lesson": lesson.id, "student": student, "work": str(work),
+        job = {"project": str(project.root), "lesson": lesson, "student": student, "work": str(work),
                "submission": str(subs[student]), "template_db": str(template), "fingerprint": pending[student],
-               "cell_timeout": cell_timeout, "limits": dataclasses.asdict(limits), "box": jobbox.to_json()}
-        (work / "job.json").write_text(json.dumps(job, indent=1), encoding="utf-8")
+               "cell_timeout": cell_timeout, "limits": dataclasses.asdict(limits)}
+        slot = slots.get()
         try:
-            code = workers.run([sys.executable, "-m", "dlcourse.autograde.worker", str(work / "job.json")], limits,
-                               work / "worker.log")
+            code = run_job(job, work, box, slot, limits, workers)
         finally:
-            # Nothing the learner started survives the job: its sandbox user and cgroups are emptied.
-            if lease:
-                lease.release()
-            for path in cgroups:
-                ct.remove_cgroup(path)
             slots.put(slot)
         return student, code, work
 
-    bar = tqdm(total=len(pending), desc=f"grading {lesson.id}", unit="nb", disable=not progress, file=sys.stderr)
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    pool = ThreadPoolExecutor(max_workers=jobs)
     try:
         futures = [pool.submit(launch, s) for s in pending]
         for future in as_completed(futures):
-            student, code, work = future.result()
-            result_file = work / "result.json"
-            if code == 0 and result_file.is_file():
-                # Only this (main) thread writes the gradebook, so SQLite never sees two writers.
-                result = json.loads(result_file.read_text(encoding="utf-8"))
-                _commit(project, lesson.id, student, result)
-                failures.clear(project, lesson.id, student)
-                shutil.rmtree(work, ignore_errors=True)
-                run.graded.append(student)
-                if result.get("flags"):
-                    run.flags[student] = result["flags"]
-            else:
-                run.failed[student] = _failure_reason(code, work / "worker.log", limits)
-                transient = not isinstance(code, int) or code < 0  # a limit, a kill or an interrupt
-                if transient:
-                    run.retry.add(student)
-                if code != "interrupted":
-                    failures.record(project, lesson.id, student, pending[student], run.failed[student], transient)
-            bar.update(1)
-    except KeyboardInterrupt:
+            yield future.result()
+    except BaseException:  # KeyboardInterrupt, or GeneratorExit when the caller stops early
         workers.stop_all()
         pool.shutdown(wait=True, cancel_futures=True)
-        bar.close()
         raise
     finally:
-        bar.close()
         pool.shutdown(wait=True)
-    return run
