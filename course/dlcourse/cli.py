@@ -118,7 +118,8 @@ def cmd_grade(args: argparse.Namespace, project: Project) -> int:
     run = grade(project, lesson, jobs=args.jobs or 2, limits=limits, force=args.force,
                 cell_timeout=args.cell_timeout, progress=not args.no_progress, students=args.student,
                 dry_run=args.dry_run, cluster=args.cluster,
-                announce=lambda text: print(f"containment: {text}", file=sys.stderr, flush=True))
+                announce=lambda text: print(f"containment: {text}", file=sys.stderr, flush=True),
+                uncontained=args.uncontained)
     if args.dry_run:
         print(say.paragraph(
             f"Dry run: would grade {say.count(len(run.would_grade), 'submission')} of {lesson.id}"
@@ -325,6 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"largest file a notebook may write (default: {d.file_mb})")
     p.add_argument("--max-procs", type=at_least(1), default=d.max_procs,
                    help=f"processes and threads a notebook's kernel may run (default: {d.max_procs})")
+    p.add_argument("--uncontained", action="store_true",
+                   help="as root, grade even when the kernel cannot be contained (refused otherwise)")
     _add_progress(p)
     p.set_defaults(func=cmd_grade)
 

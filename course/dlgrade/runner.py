@@ -101,7 +101,7 @@ def _error_diagnosis(error: dict[str, Any], args: dict[str, Any]) -> Diagnosis:
     if kind == "reference_called":
         return Diagnosis(dg.REFERENCE_CALLED, str(error.get("message", "")))
     if kind == "timeout":
-        return Diagnosis("timeout", f"your function did not finish in time ({error.get('message')}): an endless "
+        return Diagnosis("timeout", f"your function did not finish within the time limit ({error.get('message')}): an endless "
                          "loop, or far more work than the exercise needs?")
     if kind == "dead":
         return Diagnosis("kernel_died", "your kernel died while your function ran (out of memory, a crash, or "

@@ -16,7 +16,14 @@ def code(expected, got, **kw):
 def test_match_within_float32_rounding():
     assert code(E, E.astype(np.float32)) is None
     assert code(1.5, np.float64(1.5), kind="scalar") is None
-    assert code(1.5, np.array([1.5]), kind="scalar") is None
+
+
+def test_array_where_a_number_is_meant_is_a_type_error():
+    # float(loss) or loss.item() is what the lesson asks; an array of one passes np.allclose and then breaks
+    # every caller that formats or compares the number (f"{loss:.3f}", loss < best)
+    for got in (np.array([1.5]), np.array(1.5), np.array([[1.5]])):
+        d = dg.compare(1.5, got, kind="scalar")
+        assert d is not None and d.code == dg.WRONG_TYPE and d.evidence.get("array_as_scalar"), got.shape
 
 
 @pytest.mark.parametrize("got, expected_code", [

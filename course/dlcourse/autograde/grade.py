@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator
 from tqdm import tqdm
 
 from . import containment as ct
+from . import lockout
 from . import failures
 from .. import gradebook
 from ..errors import CourseError
@@ -55,6 +56,9 @@ class GradeRun:
 def worker_grace(wall_s: int) -> int:
     """Seconds a worker may outlive the notebook limit before it is killed from outside."""
     return max(10, min(120, wall_s // 4))
+
+
+REFUSED = "grading refused: the graded kernel could not be contained on this machine ({why}); fix what it says, or pass --uncontained to grade anyway (learners' code would then see this machine's files)."  # noqa: E501
 
 
 class _Workers:
@@ -184,7 +188,7 @@ def select(subs: dict[str, Path], students: list[str] | None, where: Path) -> di
 def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = Limits(), force: bool = False,
           cell_timeout: int | None = None, progress: bool = True, students: list[str] | None = None,
           dry_run: bool = False, announce: Callable[[str], None] | None = None,
-          cluster: str | None = None) -> GradeRun:
+          cluster: str | None = None, uncontained: bool = False) -> GradeRun:
     """Autograde every submission of `lesson` not yet graded in its current form; commit each as it finishes.
 
     `cluster` (a Dask scheduler address, or local:N) grades on a dask.distributed cluster instead of here."""
@@ -222,7 +226,7 @@ def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = L
     secret = secrets.token_bytes(32)  # a fresh secret per run: hidden cases nobody can precompute
     if cluster is None:
         outcomes = _grade_here(project, lesson.id, subs, pending, template, secret, jobs=jobs, limits=limits,
-                               cell_timeout=cell_timeout, run=run, announce=announce)
+                               cell_timeout=cell_timeout, run=run, announce=announce, uncontained=uncontained)
     else:
         from .cluster import grade_on_cluster
 
@@ -272,8 +276,9 @@ def run_job(job: dict[str, Any], work: Path, box: ct.Containment, slot: int, lim
     user = lease.user if lease else None
     cgroups = ct.make_cgroups(box, f"dlcourse-{os.getpid()}-{slot}", nproc=limits.max_procs,
                               memory_mb=limits.memory_mb + 512)
+    overlays, blanked = lockout.for_lesson(job["project"], job["lesson"])
     jobbox = ct.JobBox(slot, user, cgroups=cgroups, nproc=limits.max_procs, tmp_mb=limits.file_mb * 2,
-                       private=[job["project"]], **box.layers())
+                       private=[job["project"]], overlays=overlays, blanked=blanked, **box.layers())
     (work / "job.json").write_text(json.dumps({**job, "box": jobbox.to_json()}, indent=1), encoding="utf-8")
     try:
         return workers.run([sys.executable, "-m", module, str(work / "job.json")], limits, work / "worker.log")
@@ -287,7 +292,8 @@ def run_job(job: dict[str, Any], work: Path, box: ct.Containment, slot: int, lim
 
 def _grade_here(project: Project, lesson: str, subs: dict[str, Path], pending: dict[str, str], template: Path,
                 secret: bytes, *, jobs: int, limits: Limits, cell_timeout: int | None, run: GradeRun,
-                announce: Callable[[str], None] | None) -> Iterator[tuple[str, int | str, Path]]:
+                announce: Callable[[str], None] | None,
+                uncontained: bool = False) -> Iterator[tuple[str, int | str, Path]]:
     """Grade `pending` in `jobs` worker processes on this machine; yield (student, exit code, work folder) as
     each finishes. Closing the generator early (an interrupt) stops every worker still running."""
     work_root = template.parent
@@ -295,6 +301,10 @@ def _grade_here(project: Project, lesson: str, subs: dict[str, Path], pending: d
     jobs = max(1, jobs)
     box = ct.probe(jobs)
     run.containment = box.describe()
+    if os.geteuid() == 0 and not box.namespaces and not uncontained \
+            and os.environ.get("DLCOURSE_CONTAINMENT") != "rlimits":
+        # Failing open would run every learner's code as root with the whole machine in view.
+        raise CourseError(REFUSED.format(why=box.describe()))
     if announce is not None:  # said once, before any submission is graded
         announce(run.containment)
     slots: queue.Queue[int] = queue.Queue()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -116,10 +117,20 @@ def compiled_copies(paths: list[str]) -> list[str]:
     return [p for p in out if os.path.isfile(p)]
 
 
-@lru_cache(maxsize=8)
+_ONE_AT_A_TIME = threading.Lock()
+
+
 def for_lesson(project_root: str, lesson: str) -> tuple[dict[str, str], list[str]]:
     """(overlays, compiled copies to blank) for grading `lesson`: from its source notebooks, or, where only the
     released lesson is at hand (a cluster worker), from the checks its student version shows."""
+    # Jobs start in threads; CPython 3.11's ast.parse is not safe in two threads at once (SystemError:
+    # "AST constructor recursion depth mismatch"), and one computation serves every job anyway.
+    with _ONE_AT_A_TIME:
+        return _for_lesson(project_root, lesson)
+
+
+@lru_cache(maxsize=8)
+def _for_lesson(project_root: str, lesson: str) -> tuple[dict[str, str], list[str]]:
     root = Path(project_root)
     notebooks = sorted((root / "solutions" / lesson).glob("*.ipynb")) or sorted((root / "lessons" / lesson).glob("*.ipynb"))
     files = overlays(blocked_names(notebooks))

@@ -7,6 +7,7 @@ gradebook. It writes result.json (scores, diagnoses) beside the autograded noteb
 from __future__ import annotations
 
 import hashlib
+from copy import deepcopy
 import hmac
 import json
 import shutil
@@ -99,7 +100,10 @@ def _normalise(path: Path, released: Path | None = None) -> list[str]:
         if present != [g for g in tests if g in present]:
             flags.append(f"{path.stem}: test cells moved out of their released order (each test is judged "
                          "where it stands; check the order by hand)")
-    changed = json.loads(path.read_text(encoding="utf-8")).get("nbformat", 4) < 4
+        restored = _restore_deleted(nb, read_notebook(released), path.stem, flags)
+    else:
+        restored = False
+    changed = restored or json.loads(path.read_text(encoding="utf-8")).get("nbformat", 4) < 4
     seen: set[str] = set()
     for cell in nb.cells:
         gid = meta(cell).get("grade_id")
@@ -118,6 +122,34 @@ def _normalise(path: Path, released: Path | None = None) -> list[str]:
         ids.add(cell["id"])
     nbformat.write(nb, path)
     return flags
+
+
+def _restore_deleted(nb, released, stem: str, flags: list[str]) -> bool:
+    """Put every graded cell of the released version that the submission lacks back after the nearest earlier
+    released cell it still has; True when any was. nbgrader restores deleted grade cells itself only after a
+    cell of its own kind and fails on the whole notebook otherwise (a test cell after a locked demo cell)."""
+    have = {meta(c).get("grade_id") for c in nb.cells} - {None}
+    ids = {c.get("id") for c in nb.cells}
+    before: str | None = None
+    restored = False
+    for cell in released.cells:
+        m = meta(cell)
+        gid = m.get("grade_id")
+        if gid is None:
+            continue
+        if gid not in have and m.get("grade"):
+            at = next((i + 1 for i, c in enumerate(nb.cells) if before and meta(c).get("grade_id") == before), 0)
+            copy = deepcopy(cell)
+            if copy.get("id") in ids:
+                copy["id"] = f"restored-{gid}"
+            nb.cells.insert(at, copy)
+            have.add(gid)
+            restored = True
+            if m.get("solution"):  # a graded answer (a test cell's deletion is flagged above)
+                flags.append(f"{stem}: graded answer cell {gid!r} deleted; graded as the blank released cell")
+        if gid in have:
+            before = gid
+    return restored
 
 
 def _contain_config(config, job: dict, work: Path, secret: bytes, flags_file: Path) -> None:
