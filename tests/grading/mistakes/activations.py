@@ -177,6 +177,18 @@ def relu_backward_int(dout, x):
     return dx
 
 
+@wrong("activations.relu_backward", "mask_at_zero")
+def relu_backward_geq(dout, x):
+    return dout * (x >= 0)
+
+
+@wrong("activations.relu_backward", "mask_at_zero")
+def relu_backward_negatives_only(dout, x):
+    dx = dout.copy()
+    dx[x < 0] = 0
+    return dx
+
+
 @correct("activations.sigmoid_forward")
 def sigmoid_forward(x):
     return np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))

@@ -174,21 +174,36 @@ def train_logistic_regression(X, y, num_classes, lr, epochs, reg):
     Y = np.eye(num_classes)[y]
     for _ in range(epochs):
         G = (_softmax(X @ W + b) - Y) / n
-        W -= lr * (X.T @ G + reg / n * W)
+        W -= lr * (X.T @ G + reg * W)
         b -= lr * G.sum(axis=0)
     return W, b
 
 
 @correct("logreg.train_logistic_regression")
 def train_logistic_regression_bias_column(X, y, num_classes, lr, epochs, reg):
-    """Folds the bias into W with a column of ones (and, for simplicity, regularizes it too)."""
+    """Folds the bias into W with a column of ones, regularizing the weights' rows only."""
+    n = X.shape[0]
+    Xb = np.hstack([X, np.ones((n, 1))])
+    theta = np.zeros((Xb.shape[1], num_classes))
+    mask = np.ones((Xb.shape[1], 1))
+    mask[-1] = 0.0
+    for _ in range(epochs):
+        G = _softmax(Xb @ theta)
+        G[np.arange(n), y] -= 1
+        theta = theta - lr * (Xb.T @ G / n + reg * mask * theta)
+    return theta[:-1], theta[-1]
+
+
+@wrong("logreg.train_logistic_regression", "off_the_run")
+def train_logistic_regression_bias_penalised(X, y, num_classes, lr, epochs, reg):
+    """A bias column that is regularized too: accurate, but not gradient descent on J."""
     n = X.shape[0]
     Xb = np.hstack([X, np.ones((n, 1))])
     theta = np.zeros((Xb.shape[1], num_classes))
     for _ in range(epochs):
         G = _softmax(Xb @ theta)
         G[np.arange(n), y] -= 1
-        theta = theta - lr * (Xb.T @ G / n + reg / n * theta)
+        theta = theta - lr * (Xb.T @ G / n + reg * theta)
     return theta[:-1], theta[-1]
 
 

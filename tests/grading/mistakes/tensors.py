@@ -137,6 +137,12 @@ def pairwise_distances_expanded(A, B):
     return np.sqrt(np.maximum(sq, 0))
 
 
+@wrong("tensors.pairwise_distances", "unclipped")
+def pairwise_distances_expanded_unclipped(A, B):
+    sq = (A ** 2).sum(axis=1)[:, None] + (B ** 2).sum(axis=1)[None, :] - 2 * A @ B.T
+    return np.sqrt(sq)
+
+
 @correct("tensors.pairwise_distances")
 def pairwise_distances_loops(A, B):
     """Two Python loops: slow but right."""

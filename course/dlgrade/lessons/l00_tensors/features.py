@@ -119,12 +119,26 @@ _DIST_HIDDEN = [(5, 2, 3), (1, 1, 2), (8, 4, 6), (2, 9, 1), (4, 4, 3), (6, 6, 2)
 def _dist_cases(rng: np.random.Generator, hidden: bool):
     cases = []
     for i, (m, n, d) in enumerate(shapes(rng, hidden, _DIST_VISIBLE, _DIST_HIDDEN, [(1, 9), (1, 9), (1, 7)])):
-        A = rng.normal(size=(m, d))
+        A = _rounding_trap(rng, m, d) if i == 5 else rng.normal(size=(m, d))
         B = A.copy() if i == 5 else rng.normal(size=(n, d)) + 0.5
         args = float32({"A": A, "B": B}, "A", "B") if i == 6 else {"A": A, "B": B}
         note = "B equal to A" if i == 5 else "float32" if i == 6 else ""
         cases.append(make_case(args, factors={"M": m, "N": n, "D": d}, note=note))
     return cases
+
+
+def _rounding_trap(rng: np.random.Generator, m: int, d: int) -> np.ndarray:
+    """Points whose distance to themselves, computed as ||a||² + ||b||² − 2 a·b, rounds below zero for at least
+    one of them (its root is NaN), so the expansion without clipping shows; the last draw if none in 200 does."""
+    for _ in range(200):
+        A = rng.normal(size=(m, d))
+        if np.any(_unclipped(A, A) < 0):
+            return A
+    return A
+
+
+def _unclipped(A, B):
+    return np.sum(A ** 2, axis=1)[:, None] + np.sum(B ** 2, axis=1)[None, :] - 2.0 * (A @ B.T)
 
 
 def _diff(A, B):
@@ -176,6 +190,10 @@ _DIST_MISTAKES = (
                  lambda A, B: np.sqrt(np.sum((A - B) ** 2, axis=1)), "the difference of A and B", r"A\s*-\s*B"),
     KnownMistake("same_index", "the inner loop pairs A[i] with B[i]: entry (i, j) needs B[j].", _dist_same_index,
                  "the line inside the loops", r"B\[\s*i\s*\]"),
+    KnownMistake("unclipped", "some distances are NaN: where a point meets itself, ||a||² + ||b||² − 2 a·b "
+                 "rounds to a tiny negative number and its square root is NaN. Clip at 0 before the root, "
+                 "np.sqrt(np.maximum(sq, 0)), or take the root of the summed squared differences.",
+                 lambda A, B: np.sqrt(_unclipped(A, B)), "the line that takes the square root", r"sqrt"),
     KnownMistake("used_A_twice", "A was compared with itself: the second operand must be B.",
                  lambda A, B: _distances(A, A), "the line that broadcasts A against B",
                  r"A\[.*A\["),

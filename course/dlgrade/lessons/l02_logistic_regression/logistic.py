@@ -14,6 +14,7 @@ import numpy as np
 
 from ...diagnosis import NONFINITE, SIGN, WRONG_SHAPE, WRONG_TYPE, Diagnosis, describe
 from ...harness.guard import reference
+from ...harness.guard import suspended as guard_suspended
 from ...registry import Case, Exercise, KnownMistake, Output, Training, register
 from .. import _dlkit
 from .._common import pick
@@ -148,6 +149,27 @@ def _loss(X: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(lse - z[np.arange(len(y)), y]))
 
 
+def _off_the_run(case: Case, W: np.ndarray, b: np.ndarray, acc: float) -> Diagnosis | None:
+    """Accurate enough, but is it gradient descent on J? From the same start (zeros) with the same epochs, lr and
+    reg, the weights are determined: any other W and b is another algorithm (an L2 term on b, reg/N, a step
+    too many), whatever its accuracy."""
+    with guard_suspended():
+        W_ref, b_ref = train_logistic_regression(*case.fresh().values())
+    scale = max(1.0, float(np.max(np.abs(W_ref))))
+    if np.allclose(W, W_ref, rtol=1e-5, atol=1e-7 * scale) and np.allclose(b, b_ref, rtol=1e-5, atol=1e-7 * scale):
+        return None
+    known = _named(case, W, b)
+    facts = (f"held-out accuracy {acc:.1%} is fine, but from the same start (zeros) with the same epochs, lr "
+             "and reg gradient descent gives other weights")
+    if known is not None:
+        return Diagnosis(known.code, known.message, facts + ".")
+    worst = np.unravel_index(int(np.argmax(np.abs(W - W_ref))), W.shape)
+    return Diagnosis("off_the_run", "W and b are not the ones gradient descent on J reaches from zeros in "
+                     "`epochs` steps: check that the L2 term reg·W is added to dW only (not to db), that nothing is "
+                     "divided by N twice, and that exactly `epochs` full-batch steps are taken.",
+                     f"{facts}; W{tuple(int(i) for i in worst)}: expected {W_ref[worst]:.6g}, got {W[worst]:.6g}.")
+
+
 def _verify_training(case: Case, args: dict[str, Any], got: Any) -> Diagnosis | None:
     assert isinstance(case, _TrainCase)
     X, y, c = case.args["X"], case.args["y"], case.args["num_classes"]
@@ -168,7 +190,7 @@ def _verify_training(case: Case, args: dict[str, Any], got: Any) -> Diagnosis | 
     finite = bool(np.all(np.isfinite(W)) and np.all(np.isfinite(b)))
     acc = float(np.mean(np.argmax(case.X_test @ W + b, axis=1) == case.y_test)) if finite else 0.0
     if acc >= ACCURACY_THRESHOLD and np.any(b):
-        return None
+        return _off_the_run(case, W, b, acc)
     known = _named(case, W, b)
     if known is not None:
         return Diagnosis(known.code, known.message, f"held-out accuracy {acc:.1%}; the check needs "

@@ -51,7 +51,7 @@ RELU_FORWARD = (
     _m("clipped", "np.clip(x, 0, 1) also caps the positive part at 1; the ReLU has no upper limit: "
        "np.maximum(x, 0).", lambda x: np.clip(x, 0, 1), r"clip\("),
     _m("python_max", "Python's max(0, x) compares whole arrays (and fails on more than one element): use numpy's "
-       "element-wise np.maximum(x, 0).", lambda x: max(0, x), r"(?<![\w.])max\("),
+       "element-wise np.maximum(x, 0).", lambda x: max(0, x), r"(?<![\w.'\"])max\("),
     _m("identity", "x came back unchanged: the ReLU sets the negative entries to 0.", lambda x: x,
        r"return\s+x\s*$"),
     _m("boolean_index", "x[x > 0] picks out the positive entries as a flat list; the ReLU keeps the shape and "
@@ -84,6 +84,9 @@ RELU_BACKWARD = (
     _m("summed_batch", "the gradient was summed: dx has x's shape, one entry per element of x.",
        lambda dout, x: (dout * (x > 0)).sum(axis=0), r"\.sum\(|np\.sum\("),
     _m("int_buffer", _INT, lambda dout, x: (dout * (x > 0)).astype(int), r"dtype\s*=\s*int|astype\(\s*int"),
+    _m("mask_at_zero", "where x is exactly 0 your gradient passes dout through: the lesson takes ReLU's derivative "
+       "at 0 as 0 (1 where x > 0, 0 elsewhere, as PyTorch does), so the mask is x > 0, not x >= 0.",
+       lambda dout, x: dout * (x >= 0), r">=\s*0|<\s*0\s*\]\s*=\s*0"),
 )
 
 SIGMOID_BACKWARD = (

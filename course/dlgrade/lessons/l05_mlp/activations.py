@@ -64,7 +64,7 @@ def tanh_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
     return _dlkit_act("tanh", x, dout)
 
 
-def _cases(backward: bool, stress: bool = False) -> Callable[[np.random.Generator, bool], list]:
+def _cases(backward: bool, stress: bool = False, zeros: bool = False) -> Callable[[np.random.Generator, bool], list]:
     def cases(rng: np.random.Generator, hidden: bool) -> list:
         out = []
         for i, shape in enumerate(_HIDDEN if hidden else _VISIBLE):
@@ -78,6 +78,11 @@ def _cases(backward: bool, stress: bool = False) -> Callable[[np.random.Generato
             x = away_from_zero(rng, (3, 4)) * 900.0
             args = {"dout": rng.normal(size=x.shape), "x": x} if backward else {"x": x}
             out.append(make_case(args, stress=True, note="large |x|"))
+        if zeros:  # the kink: the lesson takes ReLU's derivative at exactly 0 as 0 (the mask is z > 0), as torch does
+            x = rng.integers(-2, 3, size=(4, 5)).astype(float)
+            x[0, 0] = 0.0
+            out.append(make_case({"dout": rng.normal(size=x.shape), "x": x}, factors={"N": 4},
+                                 note="x with exact zeros"))
         return out
     return cases
 
@@ -88,7 +93,7 @@ register(Exercise(
     blocked=("relu",), mistakes=RELU_FORWARD, **_TOL,
 ))
 register(Exercise(
-    "activations.relu_backward", "relu_backward(dout, x) -> dx", relu_backward, _cases(True),
+    "activations.relu_backward", "relu_backward(dout, x) -> dx", relu_backward, _cases(True, zeros=True),
     blocked=("relu",), mistakes=RELU_BACKWARD, **_TOL,
 ))
 register(Exercise(

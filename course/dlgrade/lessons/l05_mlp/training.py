@@ -1,7 +1,8 @@
 """Lesson 05, training the two-layer network: full-batch gradient descent from He-initialised weights.
 
 The check trains the learner's loop on three curved datasets (rings, spirals, XOR; no line separates them) and
-requires held-out accuracy ≥ 90 %. While it runs, the loop's ``two_layer_net`` is the grader's (graded above),
+requires held-out accuracy ≥ 90 % and, since the lesson fixes the seed, the start and the steps, the very weights
+its recipe trains. While it runs, the loop's ``two_layer_net`` is the grader's (graded above),
 so only the loop itself is judged. Where the check fails, the trained weights are compared with what each
 known loop mistake trains on the same case (the same seed gives the same start): a match names the mistake.
 """
@@ -36,6 +37,9 @@ def train(X, y, hidden_size, num_classes, lr, epochs, seed, *, slip: str = "") -
     if slip in ("zero_init", "constant_init"):
         value = 0.0 if slip == "zero_init" else 0.1
         W1, W2 = np.full((d, hidden_size), value), np.full((hidden_size, num_classes), value)
+    elif slip in ("variance_scale", "unscaled"):
+        W1 = rng.normal(size=(d, hidden_size)) * (2.0 / d if slip == "variance_scale" else 1.0)
+        W2 = rng.normal(size=(hidden_size, num_classes)) * (2.0 / hidden_size if slip == "variance_scale" else 1.0)
     else:
         W1 = rng.normal(size=(d, hidden_size)) * np.sqrt(2.0 / d)
         W2 = rng.normal(size=(hidden_size, num_classes)) * np.sqrt(2.0 / hidden_size)
@@ -122,6 +126,10 @@ _SLIPS: tuple[tuple[str, str, str, tuple[int, ...]], ...] = (
      "they never become different. Initialise W1 and W2 with rng.normal(...) * scale.", (0, 1, 2, 3)),
     ("symmetry", "constant_init", "every weight started at the same constant: the hidden units stay identical "
      "forever. Initialise W1 and W2 with rng.normal(...) * scale.", (0, 1, 2, 3)),
+    ("init_scale", "variance_scale", "the initial weights were scaled by 2 / D, the variance: He's scale is its "
+     "square root, rng.normal(...) * np.sqrt(2 / D) (and np.sqrt(2 / hidden_size) for W2).", (0, 1, 2, 3)),
+    ("init_scale", "unscaled", "the initial weights were not scaled: multiply rng.normal(...) by np.sqrt(2 / D) "
+     "for W1 and np.sqrt(2 / hidden_size) for W2 (He initialisation).", (0, 1, 2, 3)),
     ("last_layer_only", "last_layer_only", "only W2 and b2 were updated: W1 and b1 need their step too, or the "
      "hidden layer keeps its random features.", (0, 1)),
 )
@@ -139,6 +147,29 @@ def _known(args: dict[str, Any], got: tuple) -> Diagnosis | None:
             if _same(got, train(*args.values(), slip=slip), parts):
                 return Diagnosis(code, message)
     return None
+
+
+def _off_the_run(case: Case, got: tuple, acc: float) -> Diagnosis | None:
+    """Accurate enough, but is it the lesson's recipe? The seed fixes the start, so the trained weights are
+    determined (to the last digits: a one-ulp change of the start moves them by about 1e-15 here); any others
+    come from another algorithm, whatever their accuracy."""
+    want = train(*case.fresh().values())
+    scale = max(1.0, max(float(np.max(np.abs(w))) for w in want))
+    if all(np.allclose(g, w, rtol=1e-5, atol=1e-7 * scale) for g, w in zip(got, want)):
+        return None
+    facts = (f"held-out accuracy {acc:.1%} is fine, but from rng = np.random.default_rng(seed) with the same "
+             "epochs and lr the lesson's recipe trains other weights")
+    known = _known(case.args, got)
+    if known is not None:
+        return known.but(detail=facts + ".")
+    name, i = max(((n, k) for k, n in enumerate(("W1", "b1", "W2", "b2"))),
+                  key=lambda t: float(np.max(np.abs(got[t[1]] - want[t[1]]))))
+    at = np.unravel_index(int(np.argmax(np.abs(got[i] - want[i]))), want[i].shape)
+    return Diagnosis("off_the_run", "the trained weights are not the ones the lesson's recipe reaches: draw W1, "
+                     "then W2, from rng = np.random.default_rng(seed) (not the global np.random) with "
+                     "rng.normal(...) * np.sqrt(2 / fan_in), start the biases at zero, and take exactly `epochs` "
+                     "steps of lr times the gradient.",
+                     f"{facts}; {name}{tuple(int(j) for j in at)}: expected {want[i][at]:.6g}, got {got[i][at]:.6g}.")
 
 
 def _verify_training(case: Case, args: dict[str, Any], got: Any) -> Diagnosis | None:
@@ -160,7 +191,7 @@ def _verify_training(case: Case, args: dict[str, Any], got: Any) -> Diagnosis | 
     finite = all(np.all(np.isfinite(p)) for p in got)
     acc = float(np.mean(_predict(case.X_test, W1, b1, W2, b2) == case.y_test)) if finite else 0.0
     if acc >= ACCURACY_THRESHOLD:
-        return None
+        return _off_the_run(case, tuple(got), acc)
     known = _known(case.args, tuple(got))
     if known is not None:
         return known
