@@ -110,7 +110,7 @@ def test_text_states_the_computed_number(lesson: str, cell: str, text: str) -> N
 
 
 def test_batch_of_one_stays_below_half_a_flop_per_byte() -> None:
-    from dlgrade.lessons.l09_gpu.roofline import matmul_intensity
+    from dlgrade.lessons.l09_gpu.intensity import matmul_intensity
 
     assert all(matmul_intensity(1, k, n, 4) < 0.5 for k in (10, 784, 4608, 10**5) for n in (1, 10, 128, 10**4))
 

@@ -1,4 +1,4 @@
-"""conv2d forward/backward and max-pool forward/backward, NCHW, naive loops."""
+"""conv2d forward (loops and im2col) and backward (lesson 08), NCHW, written the ways learners write them."""
 import numpy as np
 
 from ._catalogue import correct, wrong
@@ -34,33 +34,126 @@ def conv2d_forward_flipped(x, weight, b, stride, padding):
     return _conv(x, weight, b, stride, padding, flip=True)
 
 
-@wrong("cnn.conv2d_forward", "ignores_input")
+@wrong("cnn.conv2d_forward", "padding_ignored")
 def conv2d_forward_no_padding(x, weight, b, stride, padding):
     return _conv(x, weight, b, stride, 0)
 
 
-@wrong("cnn.conv2d_forward", "ignores_input")
+@wrong("cnn.conv2d_forward", "stride_ignored")
 def conv2d_forward_no_stride(x, weight, b, stride, padding):
     return _conv(x, weight, b, 1, padding)
 
 
-@wrong("cnn.conv2d_forward", "wrong_shape")
+@wrong("cnn.conv2d_forward", "output_one_short")
 def conv2d_forward_off_by_one(x, weight, b, stride, padding):
     """Output size without the + 1."""
     return _conv(x, weight, b, stride, padding)[:, :, :-1, :-1]
 
 
-@wrong("cnn.conv2d_forward", "values")
+@wrong("cnn.conv2d_forward", "pad_one_side")
 def conv2d_forward_pad_one_side(x, weight, b, stride, padding):
     return _conv(x, weight, b, stride, padding, pad_once=True)
 
 
-@wrong("cnn.conv2d_forward", "ignores_input")
+@wrong("cnn.conv2d_forward", "no_bias")
 def conv2d_forward_no_bias(x, weight, b, stride, padding):
     return _conv(x, weight, np.zeros_like(b), stride, padding)
 
 
-def _conv_back(dout, x, weight, stride, padding, accumulate=True, crop=True, flip_dw=False):
+def im2col(x, kh, kw, stride, padding):
+    """The lesson's im2col (while conv2d_forward is checked, the grader's answers under this name)."""
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+    return win.transpose(0, 2, 3, 1, 4, 5).reshape(-1, x.shape[1] * kh * kw)
+
+
+def _sizes(x, weight, stride, padding):
+    return ((x.shape[2] + 2 * padding - weight.shape[2]) // stride + 1,
+            (x.shape[3] + 2 * padding - weight.shape[3]) // stride + 1)
+
+
+@correct("cnn.conv2d_forward")
+def conv2d_forward_im2col(x, weight, b, stride, padding):
+    """The lesson's vectorised version: im2col, one matrix product, reshape, transpose."""
+    n, f = x.shape[0], weight.shape[0]
+    ho, wo = _sizes(x, weight, stride, padding)
+    out = im2col(x, weight.shape[2], weight.shape[3], stride, padding) @ weight.reshape(f, -1).T + b
+    return out.reshape(n, ho, wo, f).transpose(0, 3, 1, 2)
+
+
+@correct("cnn.conv2d_forward")
+def conv2d_forward_einsum(x, weight, b, stride, padding):
+    """Strided windows and one einsum."""
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    win = np.lib.stride_tricks.sliding_window_view(xp, weight.shape[2:], axis=(2, 3))[:, :, ::stride, ::stride]
+    return np.einsum("nchwuv,fcuv->nfhw", win, weight) + b[None, :, None, None]
+
+
+@wrong("cnn.conv2d_forward", "window_not_strided")
+def conv2d_forward_unstrided_windows(x, weight, b, stride, padding):
+    n, f = x.shape[0], weight.shape[0]
+    kh, kw = weight.shape[2:]
+    ho, wo = _sizes(x, weight, stride, padding)
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    out = np.zeros((n, f, ho, wo))
+    for i in range(ho):
+        for j in range(wo):
+            patch = xp[:, :, i:i + kh, j:j + kw]
+            out[:, :, i, j] = np.tensordot(patch, weight, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out
+
+
+@wrong("cnn.conv2d_forward", "batch_summed")
+def conv2d_forward_whole_batch(x, weight, b, stride, padding):
+    """Every image's window summed into one number per (f, i, j)."""
+    n, f = x.shape[0], weight.shape[0]
+    kh, kw = weight.shape[2:]
+    ho, wo = _sizes(x, weight, stride, padding)
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    out = np.zeros((n, f, ho, wo))
+    for k in range(f):
+        for i in range(ho):
+            for j in range(wo):
+                window = xp[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
+                out[:, k, i, j] = np.sum(window * weight[k]) + b[k]
+    return out
+
+
+@wrong("cnn.conv2d_forward", "rows_reshaped_to_nchw")
+def conv2d_forward_reshape_only(x, weight, b, stride, padding):
+    n, f = x.shape[0], weight.shape[0]
+    ho, wo = _sizes(x, weight, stride, padding)
+    out = im2col(x, weight.shape[2], weight.shape[3], stride, padding) @ weight.reshape(f, -1).T + b
+    return out.reshape(n, f, ho, wo)
+
+
+@wrong("cnn.conv2d_forward", "channels_last")
+def conv2d_forward_nhwc(x, weight, b, stride, padding):
+    n, f = x.shape[0], weight.shape[0]
+    ho, wo = _sizes(x, weight, stride, padding)
+    out = im2col(x, weight.shape[2], weight.shape[3], stride, padding) @ weight.reshape(f, -1).T + b
+    return out.reshape(n, ho, wo, f)
+
+
+@wrong("cnn.conv2d_forward", "weight_reshape_order")
+def conv2d_forward_weight_columns(x, weight, b, stride, padding):
+    n, f = x.shape[0], weight.shape[0]
+    ho, wo = _sizes(x, weight, stride, padding)
+    out = im2col(x, weight.shape[2], weight.shape[3], stride, padding) @ weight.reshape(-1, f) + b
+    return out.reshape(n, ho, wo, f).transpose(0, 3, 1, 2)
+
+
+@wrong("cnn.conv2d_forward", "weight_channel_order")
+def conv2d_forward_weight_channels_last(x, weight, b, stride, padding):
+    n, f = x.shape[0], weight.shape[0]
+    ho, wo = _sizes(x, weight, stride, padding)
+    w_mat = weight.transpose(0, 2, 3, 1).reshape(f, -1)
+    out = im2col(x, weight.shape[2], weight.shape[3], stride, padding) @ w_mat.T + b
+    return out.reshape(n, ho, wo, f).transpose(0, 3, 1, 2)
+
+
+def _conv_back(dout, x, weight, stride, padding, accumulate=True, crop=True, flip_dw=False, flip_dx=False,
+               add_dw=True, dx_step=None):
     n, c, h, w = x.shape
     f, _, kh, kw = weight.shape
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
@@ -70,8 +163,11 @@ def _conv_back(dout, x, weight, stride, padding, accumulate=True, crop=True, fli
         for j in range(dout.shape[3]):
             sl = np.s_[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
             g = dout[:, :, i, j]
-            dw += np.einsum("nf,nchw->fchw", g, xp[sl])
-            contrib = np.einsum("nf,fchw->nchw", g, weight)
+            piece = np.einsum("nf,nchw->fchw", g, xp[sl])
+            dw = dw + piece if add_dw else piece
+            contrib = np.einsum("nf,fchw->nchw", g, weight[:, :, ::-1, ::-1] if flip_dx else weight)
+            if dx_step is not None:  # the piece placed dx_step apart
+                sl = np.s_[:, :, i * dx_step:i * dx_step + kh, j * dx_step:j * dx_step + kw]
             if accumulate:
                 dxp[sl] += contrib
             else:
@@ -86,14 +182,14 @@ def conv2d_backward(dout, x, weight, b, stride, padding):
     return dx, dw, dout.sum(axis=(0, 2, 3))
 
 
-@wrong("cnn.conv2d_backward", "batch_not_reduced")
+@wrong("cnn.conv2d_backward", "db_positions_not_summed")
 def conv2d_backward_db_batch_only(dout, x, weight, b, stride, padding):
     """db summed over the batch but not over positions."""
     dx, dw = _conv_back(dout, x, weight, stride, padding)
     return dx, dw, dout.sum(axis=0)
 
 
-@wrong("cnn.conv2d_backward", "wrong_shape")
+@wrong("cnn.conv2d_backward", "not_cropped")
 def conv2d_backward_no_crop(dout, x, weight, b, stride, padding):
     """Returns the gradient of the padded input."""
     dx, dw = _conv_back(dout, x, weight, stride, padding, crop=False)
@@ -106,180 +202,76 @@ def conv2d_backward_overwrite(dout, x, weight, b, stride, padding):
     return dx, dw, dout.sum(axis=(0, 2, 3))
 
 
-@wrong("cnn.conv2d_backward", "flipped_kernel")
+@wrong("cnn.conv2d_backward", "dweight_flipped")
 def conv2d_backward_flipped_dw(dout, x, weight, b, stride, padding):
     dx, dw = _conv_back(dout, x, weight, stride, padding, flip_dw=True)
     return dx, dw, dout.sum(axis=(0, 2, 3))
 
 
-@wrong("cnn.conv2d_backward", "scale")
+@wrong("cnn.conv2d_backward", "dweight_averaged")
 def conv2d_backward_dw_mean(dout, x, weight, b, stride, padding):
     """Averages dweight over the batch."""
     dx, dw = _conv_back(dout, x, weight, stride, padding)
     return dx, dw / x.shape[0], dout.sum(axis=(0, 2, 3))
 
 
-@wrong("cnn.conv2d_backward", "ignores_input")
+@wrong("cnn.conv2d_backward", "stride_ignored")
 def conv2d_backward_stride_one(dout, x, weight, b, stride, padding):
     """Assumes stride 1 when placing the gradient windows."""
     dx, dw = _conv_back(dout, x, weight, 1, padding)
     return dx, dw, dout.sum(axis=(0, 2, 3))
 
 
-def _pool(x, k, s, op=np.max):
-    n, c, h, w = x.shape
-    ho, wo = (h - k) // s + 1, (w - k) // s + 1
-    out = np.zeros((n, c, ho, wo))
-    for i in range(ho):
-        for j in range(wo):
-            out[:, :, i, j] = op(x[:, :, i * s:i * s + k, j * s:j * s + k], axis=(2, 3))
-    return out
+def _db(dout):
+    return dout.sum(axis=(0, 2, 3))
 
 
-@correct("cnn.max_pool_forward")
-def max_pool_forward(x, kernel_size, stride):
-    return _pool(x, kernel_size, stride)
+@wrong("cnn.conv2d_backward", "dx_flipped_kernel")
+def conv2d_backward_rot180(dout, x, weight, b, stride, padding):
+    """dx through the kernel rotated by 180 degrees, from the full-convolution formula."""
+    dx, dw = _conv_back(dout, x, weight, stride, padding, flip_dx=True)
+    return dx, dw, _db(dout)
 
 
-@wrong("cnn.max_pool_forward", "average_pool")
-def max_pool_forward_mean(x, kernel_size, stride):
-    return _pool(x, kernel_size, stride, np.mean)
+@wrong("cnn.conv2d_backward", "dweight_overwrite")
+def conv2d_backward_dw_assigned(dout, x, weight, b, stride, padding):
+    dx, dw = _conv_back(dout, x, weight, stride, padding, add_dw=False)
+    return dx, dw, _db(dout)
 
 
-@wrong("cnn.max_pool_forward", "ignores_input")
-def max_pool_forward_stride_is_kernel(x, kernel_size, stride):
-    """Assumes stride == kernel_size."""
-    return _pool(x, kernel_size, kernel_size)
+@wrong("cnn.conv2d_backward", "crop_minus_zero")
+def conv2d_backward_negative_crop(dout, x, weight, b, stride, padding):
+    dxp, dw = _conv_back(dout, x, weight, stride, padding, crop=False)
+    return dxp[:, :, padding:-padding, padding:-padding], dw, _db(dout)
 
 
-@wrong("cnn.max_pool_forward", "wrong_shape")
-def max_pool_forward_off_by_one(x, kernel_size, stride):
-    return _pool(x, kernel_size, stride)[:, :, :-1, :]
+@wrong("cnn.conv2d_backward", "cropped_one_side")
+def conv2d_backward_crop_end(dout, x, weight, b, stride, padding):
+    dxp, dw = _conv_back(dout, x, weight, stride, padding, crop=False)
+    return dxp[:, :, :x.shape[2], :x.shape[3]], dw, _db(dout)
 
 
-@wrong("cnn.max_pool_forward", "values")
-def max_pool_forward_min(x, kernel_size, stride):
-    return _pool(x, kernel_size, stride, np.min)
+@wrong("cnn.conv2d_backward", "dx_window_not_strided")
+def conv2d_backward_dx_unstrided(dout, x, weight, b, stride, padding):
+    dx, dw = _conv_back(dout, x, weight, stride, padding, dx_step=1)
+    return dx, dw, _db(dout)
 
 
-@wrong("cnn.max_pool_forward", "ignores_input")
-def max_pool_forward_global(x, kernel_size, stride):
-    """Global max over each channel: kernel_size and stride unused."""
-    return x.max(axis=(2, 3))
+@wrong("cnn.conv2d_backward", "dweight_axes")
+def conv2d_backward_dw_cf(dout, x, weight, b, stride, padding):
+    """einsum with the output letters in the wrong order: (C, F, kh, kw)."""
+    dx, dw = _conv_back(dout, x, weight, stride, padding)
+    return dx, np.einsum("fchw->cfhw", dw), _db(dout)
 
 
-def _pool_back(dout, x, k, s, mode="max"):
-    dx = np.zeros_like(x)
-    for n in range(x.shape[0]):
-        for c in range(x.shape[1]):
-            for i in range(dout.shape[2]):
-                for j in range(dout.shape[3]):
-                    win = x[n, c, i * s:i * s + k, j * s:j * s + k]
-                    a, bb = np.unravel_index(np.argmax(win), win.shape)
-                    g = dout[n, c, i, j]
-                    if mode == "max":
-                        dx[n, c, i * s + a, j * s + bb] += g
-                    elif mode == "overwrite":
-                        dx[n, c, i * s + a, j * s + bb] = g
-                    elif mode == "all":
-                        dx[n, c, i * s:i * s + k, j * s:j * s + k] += g
-                    elif mode == "avg":
-                        dx[n, c, i * s:i * s + k, j * s:j * s + k] += g / (k * k)
-                    elif mode == "swapped":  # argmax unravelled with the wrong width
-                        a, bb = divmod(int(np.argmax(win)), k + 1)
-                        dx[n, c, min(i * s + a, x.shape[2] - 1), j * s + min(bb, k - 1)] += g
-    return dx
+@wrong("cnn.conv2d_backward", "db_batch_not_summed")
+def conv2d_backward_db_per_image(dout, x, weight, b, stride, padding):
+    dx, dw = _conv_back(dout, x, weight, stride, padding)
+    return dx, dw, dout.sum(axis=(2, 3))
 
 
-@correct("cnn.max_pool_backward")
-def max_pool_backward(dout, x, kernel_size, stride):
-    return _pool_back(dout, x, kernel_size, stride)
+@wrong("cnn.conv2d_backward", "db_mean")
+def conv2d_backward_db_average(dout, x, weight, b, stride, padding):
+    dx, dw = _conv_back(dout, x, weight, stride, padding)
+    return dx, dw, dout.mean(axis=(0, 2, 3))
 
-
-@wrong("cnn.max_pool_backward", "overwrite")
-def max_pool_backward_overwrite(dout, x, kernel_size, stride):
-    return _pool_back(dout, x, kernel_size, stride, "overwrite")
-
-
-@wrong("cnn.max_pool_backward", "not_routed_to_max")
-def max_pool_backward_everywhere(dout, x, kernel_size, stride):
-    return _pool_back(dout, x, kernel_size, stride, "all")
-
-
-@wrong("cnn.max_pool_backward", "average_pool")
-def max_pool_backward_average(dout, x, kernel_size, stride):
-    return _pool_back(dout, x, kernel_size, stride, "avg")
-
-
-@wrong("cnn.max_pool_backward", "wrong_mask")
-def max_pool_backward_bad_unravel(dout, x, kernel_size, stride):
-    return _pool_back(dout, x, kernel_size, stride, "swapped")
-
-
-@wrong("cnn.max_pool_backward", "ignores_input")
-def max_pool_backward_stride_is_kernel(dout, x, kernel_size, stride):
-    """Assumes non-overlapping windows (stride == kernel_size)."""
-    k = kernel_size
-    ho, wo = (x.shape[2] - k) // k + 1, (x.shape[3] - k) // k + 1
-    return _pool_back(dout[:, :, :ho, :wo], x, k, k)
-
-
-# ---------------------------------------------------------------------------------------
-# max-pool ties: the gradient goes to the FIRST maximum of a window in row-major order (dlkit, PyTorch)
-
-
-def _pool_back_ties(dout, x, k, s, rule):
-    dx = np.zeros_like(x)
-    for i in range(dout.shape[2]):
-        for j in range(dout.shape[3]):
-            win = x[:, :, i * s:i * s + k, j * s:j * s + k]
-            tied = win == win.max(axis=(2, 3), keepdims=True)
-            g = dout[:, :, i, j][:, :, None, None]
-            if rule == "all":
-                share = tied * g
-            elif rule == "split":
-                share = tied * g / tied.sum(axis=(2, 3), keepdims=True)
-            else:  # "last": scan keeping the maximum on >= instead of >
-                n, c = win.shape[:2]
-                flat = tied.reshape(n, c, k * k)
-                last = k * k - 1 - flat[:, :, ::-1].argmax(axis=2)
-                share = (np.arange(k * k) == last[..., None]).reshape(win.shape) * g
-            dx[:, :, i * s:i * s + k, j * s:j * s + k] += share
-    return dx
-
-
-@correct("cnn.max_pool_backward")
-def max_pool_backward_offsets(dout, x, kernel_size, stride):
-    """The lesson's way: a loop over the k × k offsets, each window claimed by its first maximum."""
-    k, s = kernel_size, stride
-    ho, wo = dout.shape[2], dout.shape[3]
-    out = np.full(dout.shape, -np.inf)
-    for u in range(k):
-        for v in range(k):
-            out = np.maximum(out, x[:, :, u:u + s * ho:s, v:v + s * wo:s])
-    dx = np.zeros_like(x)
-    taken = np.zeros(dout.shape, dtype=bool)
-    for u in range(k):
-        for v in range(k):
-            hit = (x[:, :, u:u + s * ho:s, v:v + s * wo:s] == out) & ~taken
-            taken |= hit
-            dx[:, :, u:u + s * ho:s, v:v + s * wo:s] += hit * dout
-    return dx
-
-
-@wrong("cnn.max_pool_backward", "tie_all")
-def max_pool_backward_mask_all_ties(dout, x, kernel_size, stride):
-    """mask = (win == win.max()): every tied maximum gets the whole gradient."""
-    return _pool_back_ties(dout, x, kernel_size, stride, "all")
-
-
-@wrong("cnn.max_pool_backward", "tie_split")
-def max_pool_backward_split_ties(dout, x, kernel_size, stride):
-    """The gradient shared equally among tied maxima."""
-    return _pool_back_ties(dout, x, kernel_size, stride, "split")
-
-
-@wrong("cnn.max_pool_backward", "tie_last")
-def max_pool_backward_last_tie(dout, x, kernel_size, stride):
-    """The last tied maximum (a scan that keeps a new maximum on >=)."""
-    return _pool_back_ties(dout, x, kernel_size, stride, "last")

@@ -1,8 +1,4 @@
-"""FLOPs of a convolution and activation memory of a batch (lesson 09)."""
-import math
-
-import numpy as np
-
+"""FLOPs of a convolution (lesson 09), counted the ways learners count them."""
 from ._catalogue import correct, wrong
 
 
@@ -66,67 +62,52 @@ def conv2d_flops_params_times_batch(batch, c_in, height, width, c_out, k, paddin
     return 2 * batch * c_out * c_in * k * k
 
 
-@wrong("gpu.conv2d_flops", "ignores_input")
+@wrong("gpu.conv2d_flops", "mnist_sizes")
 def conv2d_flops_square_28(batch, c_in, height, width, c_out, k, padding):
     """Hard-codes the MNIST course CNN's first layer: 26 × 26 outputs."""
     return 2 * batch * c_out * 26 * 26 * c_in * k * k
 
 
-# ---------------------------------------------------------------------------------------
-# activation_bytes(shapes, batch, bytes_per_value)
+def _outputs(batch, c_out, height, width, k, padding):
+    return batch * c_out * (height + 2 * padding - k + 1) * (width + 2 * padding - k + 1)
 
 
-@correct("gpu.activation_bytes")
-def activation_bytes(shapes, batch, bytes_per_value):
-    return batch * bytes_per_value * sum(math.prod(s) for s in shapes)
+@wrong("gpu.conv2d_flops", "no_c_out")
+def conv2d_flops_one_filter(batch, c_in, height, width, c_out, k, padding):
+    return 2 * batch * (height + 2 * padding - k + 1) * (width + 2 * padding - k + 1) * c_in * k * k
 
 
-@correct("gpu.activation_bytes")
-def activation_bytes_numpy(shapes, batch, bytes_per_value):
-    """np.prod per layer, one layer at a time."""
-    total = 0
-    for shape in shapes:
-        total += int(np.prod(shape)) * batch * bytes_per_value
-    return total
+@wrong("gpu.conv2d_flops", "padding_once")
+def conv2d_flops_pad_once(batch, c_in, height, width, c_out, k, padding):
+    h_out, w_out = height + padding - k + 1, width + padding - k + 1
+    return 2 * batch * c_out * h_out * w_out * c_in * k * k
 
 
-@wrong("gpu.activation_bytes", "no_batch")
-def activation_bytes_one_example(shapes, batch, bytes_per_value):
-    return bytes_per_value * sum(math.prod(s) for s in shapes)
+@wrong("gpu.conv2d_flops", "adds_one_fewer")
+def conv2d_flops_exact_adds(batch, c_in, height, width, c_out, k, padding):
+    """c_in·k² multiplies and c_in·k² − 1 additions per output value."""
+    return _outputs(batch, c_out, height, width, k, padding) * (2 * c_in * k * k - 1)
 
 
-@wrong("gpu.activation_bytes", "no_bytes")
-def activation_bytes_values(shapes, batch, bytes_per_value):
-    return batch * sum(math.prod(s) for s in shapes)
+@wrong("gpu.conv2d_flops", "bias_counted")
+def conv2d_flops_with_bias(batch, c_in, height, width, c_out, k, padding):
+    return _outputs(batch, c_out, height, width, k, padding) * (2 * c_in * k * k + 1)
 
 
-@wrong("gpu.activation_bytes", "bits")
-def activation_bytes_bits(shapes, batch, bytes_per_value):
-    return batch * bytes_per_value * 8 * sum(math.prod(s) for s in shapes)
+@wrong("gpu.conv2d_flops", "square_input")
+def conv2d_flops_square(batch, c_in, height, width, c_out, k, padding):
+    h_out = height + 2 * padding - k + 1
+    return 2 * batch * c_out * h_out * h_out * c_in * k * k
 
 
-@wrong("gpu.activation_bytes", "sum_of_dims")
-def activation_bytes_sum_dims(shapes, batch, bytes_per_value):
-    return batch * bytes_per_value * sum(sum(s) for s in shapes)
+@wrong("gpu.conv2d_flops", "output_one_short")
+def conv2d_flops_no_plus_one(batch, c_in, height, width, c_out, k, padding):
+    h_out, w_out = height + 2 * padding - k, width + 2 * padding - k
+    return 2 * batch * c_out * h_out * w_out * c_in * k * k
 
 
-@wrong("gpu.activation_bytes", "last_layer_only")
-def activation_bytes_last(shapes, batch, bytes_per_value):
-    """Counts only the output the loss sees."""
-    return batch * bytes_per_value * math.prod(shapes[-1])
+@wrong("gpu.conv2d_flops", "training_step")
+def conv2d_flops_forward_backward(batch, c_in, height, width, c_out, k, padding):
+    """Three times the forward pass: the cost of a training step."""
+    return 3 * 2 * _outputs(batch, c_out, height, width, k, padding) * c_in * k * k
 
-
-@wrong("gpu.activation_bytes", "largest_only")
-def activation_bytes_peak(shapes, batch, bytes_per_value):
-    return batch * bytes_per_value * max(math.prod(s) for s in shapes)
-
-
-@wrong("gpu.activation_bytes", "megabytes")
-def activation_bytes_mb(shapes, batch, bytes_per_value):
-    return batch * bytes_per_value * sum(math.prod(s) for s in shapes) / 1024**2
-
-
-@wrong("gpu.activation_bytes", "ignores_input")
-def activation_bytes_float32_always(shapes, batch, bytes_per_value):
-    """Assumes float32 whatever bytes_per_value says."""
-    return batch * 4 * sum(math.prod(s) for s in shapes)

@@ -46,7 +46,7 @@ def fit_on_device_argument(device, x, y, weight, bias, lr, steps):
     return np.asarray(losses), model.weight.detach().numpy(), model.bias.detach().numpy()
 
 
-@wrong("gpu.fit_on", "exception")
+@wrong("gpu.fit_on", "data_not_moved")
 def fit_on_data_left_behind(device, x, y, weight, bias, lr, steps):
     """The model moves, the batch stays on the CPU: dlkit names both devices."""
     model = linear_classifier(weight, bias).to(device)
@@ -54,7 +54,7 @@ def fit_on_data_left_behind(device, x, y, weight, bias, lr, steps):
     return (np.array(losses), *_back(model))
 
 
-@wrong("gpu.fit_on", "exception")
+@wrong("gpu.fit_on", "model_not_moved")
 def fit_on_model_left_behind(device, x, y, weight, bias, lr, steps):
     model = linear_classifier(weight, bias)
     losses = fit(model, dlkit.tensor(x).to(device), dlkit.tensor(y).to(device), lr, steps)
@@ -105,3 +105,33 @@ def fit_on_twice(device, x, y, weight, bias, lr, steps):
     losses = fit(model, xb, yb, lr, steps)
     fit(model, xb, yb, lr, steps)
     return (np.array(losses), *_back(model))
+
+
+@wrong("gpu.fit_on", "labels_not_moved")
+def fit_on_labels_left_behind(device, x, y, weight, bias, lr, steps):
+    """x moved, y forgotten: the loss meets scores on the device and labels on the CPU."""
+    model = linear_classifier(weight, bias).to(device)
+    losses = fit(model, dlkit.tensor(x).to(device), dlkit.tensor(y), lr, steps)
+    return (np.array(losses), *_back(model))
+
+
+@wrong("gpu.fit_on", "weight_not_trained")
+def fit_on_given_weight(device, x, y, weight, bias, lr, steps):
+    model = linear_classifier(weight, bias).to(device)
+    losses = fit(model, dlkit.tensor(x).to(device), dlkit.tensor(y).to(device), lr, steps)
+    return np.array(losses), weight, model.bias.detach().cpu().numpy()
+
+
+@wrong("gpu.fit_on", "bias_not_trained")
+def fit_on_given_bias(device, x, y, weight, bias, lr, steps):
+    model = linear_classifier(weight, bias).to(device)
+    losses = fit(model, dlkit.tensor(x).to(device), dlkit.tensor(y).to(device), lr, steps)
+    return np.array(losses), model.weight.detach().cpu().numpy(), bias
+
+
+@wrong("gpu.fit_on", "mean_loss")
+def fit_on_average_loss(device, x, y, weight, bias, lr, steps):
+    model = linear_classifier(weight, bias).to(device)
+    losses = fit(model, dlkit.tensor(x).to(device), dlkit.tensor(y).to(device), lr, steps)
+    return (np.array(sum(losses) / len(losses)), *_back(model))
+

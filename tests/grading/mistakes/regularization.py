@@ -1,4 +1,4 @@
-"""Dropout with a given keep-mask, batch norm forward/backward (training mode)."""
+"""Inverted dropout with a given keep-mask (lesson 07), forward and backward, written the ways learners write it."""
 import numpy as np
 
 from ._catalogue import correct, wrong
@@ -14,12 +14,12 @@ def dropout_forward_no_scale(x, mask, p):
     return x * mask
 
 
-@wrong("regularization.dropout_forward", "wrong_keep_prob")
+@wrong("regularization.dropout_forward", "divided_by_p")
 def dropout_forward_divide_p(x, mask, p):
     return x * mask / p
 
 
-@wrong("regularization.dropout_forward", "missing_rescale")
+@wrong("regularization.dropout_forward", "scaled_by_keep_prob")
 def dropout_forward_times_keep(x, mask, p):
     """Scales by (1 - p), the test-time convention of non-inverted dropout."""
     return x * mask * (1 - p)
@@ -53,13 +53,13 @@ def dropout_backward_no_scale(dout, mask, p):
     return dout * mask
 
 
-@wrong("regularization.dropout_backward", "ignores_input")
+@wrong("regularization.dropout_backward", "mask_ignored")
 def dropout_backward_passthrough(dout, mask, p):
     """Forgets that dropped units get no gradient."""
     return dout / (1 - p)
 
 
-@wrong("regularization.dropout_backward", "wrong_keep_prob")
+@wrong("regularization.dropout_backward", "divided_by_p")
 def dropout_backward_over_p(dout, mask, p):
     return dout * mask / p
 
@@ -75,116 +75,108 @@ def dropout_backward_inplace(dout, mask, p):
     return dout
 
 
-@correct("regularization.batchnorm_forward")
-def batchnorm_forward(x, gamma, beta, eps):
-    mu = x.mean(axis=0)
-    var = ((x - mu) ** 2).mean(axis=0)
-    return gamma * (x - mu) / np.sqrt(var + eps) + beta
+@correct("regularization.dropout_forward")
+def dropout_forward_copy(x, mask, p):
+    """Zero the dropped units of a copy, then scale the copy."""
+    out = x.copy()
+    out[~mask] = 0
+    return out / (1 - p)
 
 
-@wrong("regularization.batchnorm_forward", "unbiased_variance")
-def batchnorm_forward_ddof(x, gamma, beta, eps):
-    return gamma * (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + eps) + beta
+@wrong("regularization.dropout_forward", "times_p")
+def dropout_forward_times_p(x, mask, p):
+    """The course text's 'correct by a factor of p', applied in training."""
+    return x * mask * p
 
 
-@wrong("regularization.batchnorm_forward", "wrong_axis")
-def batchnorm_forward_per_example(x, gamma, beta, eps):
-    """Layer norm by mistake: statistics over the features of each example."""
-    mu = x.mean(axis=1, keepdims=True)
-    var = x.var(axis=1, keepdims=True)
-    return gamma * (x - mu) / np.sqrt(var + eps) + beta
+@wrong("regularization.dropout_forward", "empirical_keep_rate")
+def dropout_forward_kept_fraction(x, mask, p):
+    keep = mask.sum() / mask.size
+    return x * mask / keep
 
 
-@wrong("regularization.batchnorm_forward", "eps_placement")
-def batchnorm_forward_eps_outside(x, gamma, beta, eps):
-    return gamma * (x - x.mean(0)) / (x.std(0) + eps) + beta
+@wrong("regularization.dropout_forward", "mask_ignored")
+def dropout_forward_scale_only(x, mask, p):
+    return x / (1 - p)
 
 
-@wrong("regularization.batchnorm_forward", "missing_sqrt")
-def batchnorm_forward_var(x, gamma, beta, eps):
-    return gamma * (x - x.mean(0)) / (x.var(0) + eps) + beta
+@wrong("regularization.dropout_forward", "dropped_not_zeroed")
+def dropout_forward_scale_kept(x, mask, p):
+    out = x.copy()
+    out[mask] /= 1 - p
+    return out
 
 
-@wrong("regularization.batchnorm_forward", "ignores_input")
-def batchnorm_forward_no_affine(x, gamma, beta, eps):
-    """Forgets beta."""
-    return gamma * (x - x.mean(0)) / np.sqrt(x.var(0) + eps)
+@wrong("regularization.dropout_forward", "mask_only")
+def dropout_forward_scaled_mask(x, mask, p):
+    """Builds the cs231n-style scaled mask and returns it, forgetting to multiply by x."""
+    mask = mask / (1 - p)
+    return mask
 
 
-@wrong("regularization.batchnorm_forward", "mutated_input")
-def batchnorm_forward_inplace(x, gamma, beta, eps):
-    mu, var = x.mean(0), x.var(0)
-    x -= mu
-    x /= np.sqrt(var + eps)
-    return gamma * x + beta
+@wrong("regularization.dropout_forward", "precedence")
+def dropout_forward_no_brackets(x, mask, p):
+    return x * mask / 1 - p
 
 
-@correct("regularization.batchnorm_backward")
-def batchnorm_backward(dout, x, gamma, eps):
-    """The staged computational-graph derivation."""
-    n = x.shape[0]
-    mu = x.mean(0)
-    xc = x - mu
-    var = (xc ** 2).mean(0)
-    std = np.sqrt(var + eps)
-    xhat = xc / std
-    dbeta = dout.sum(0)
-    dgamma = (dout * xhat).sum(0)
-    dxhat = dout * gamma
-    dvar = (dxhat * xc).sum(0) * -0.5 * std ** -3
-    dmu = -(dxhat / std).sum(0) + dvar * -2 * xc.mean(0)
-    dx = dxhat / std + dvar * 2 * xc / n + dmu / n
-    return dx, dgamma, dbeta
+@wrong("regularization.dropout_forward", "boolean_indexing")
+def dropout_forward_kept_only(x, mask, p):
+    return x[mask] / (1 - p)
 
 
-def _bn(x, eps):
-    mu = x.mean(0)
-    std = np.sqrt(x.var(0) + eps)
-    return (x - mu) / std, std
+@wrong("regularization.dropout_forward", "scale_squared")
+def dropout_forward_scaled_twice(x, mask, p):
+    scale = 1 / (1 - p)
+    return x * mask * scale / (1 - p)
 
 
-@wrong("regularization.batchnorm_backward", "missing_term")
-def batchnorm_backward_direct_only(dout, x, gamma, eps):
-    """Treats mean and variance as constants."""
-    xhat, std = _bn(x, eps)
-    return dout * gamma / std, (dout * xhat).sum(0), dout.sum(0)
+@correct("regularization.dropout_backward")
+def dropout_backward_via_forward(dout, mask, p):
+    """The gradient is the same masking and scaling: reuses dropout_forward."""
+    return dropout_forward(dout, mask, p)
 
 
-@wrong("regularization.batchnorm_backward", "missing_term")
-def batchnorm_backward_no_var_path(dout, x, gamma, eps):
-    xhat, std = _bn(x, eps)
-    dxhat = dout * gamma
-    return (dxhat - dxhat.mean(0)) / std, (dout * xhat).sum(0), dout.sum(0)
+@wrong("regularization.dropout_backward", "passthrough")
+def dropout_backward_identity(dout, mask, p):
+    return dout
 
 
-@wrong("regularization.batchnorm_backward", "batch_not_reduced")
-def batchnorm_backward_dgamma_not_summed(dout, x, gamma, eps):
-    xhat, std = _bn(x, eps)
-    dxhat = dout * gamma
-    dx = (dxhat - dxhat.mean(0) - xhat * (dxhat * xhat).mean(0)) / std
-    return dx, dout * xhat, dout.sum(0)
+@wrong("regularization.dropout_backward", "scaled_by_keep_prob")
+def dropout_backward_times_keep(dout, mask, p):
+    return dout * mask * (1 - p)
 
 
-@wrong("regularization.batchnorm_backward", "swapped")
-def batchnorm_backward_swapped(dout, x, gamma, eps):
-    xhat, std = _bn(x, eps)
-    dxhat = dout * gamma
-    dx = (dxhat - dxhat.mean(0) - xhat * (dxhat * xhat).mean(0)) / std
-    return dx, dout.sum(0), (dout * xhat).sum(0)
+@wrong("regularization.dropout_backward", "times_p")
+def dropout_backward_times_p(dout, mask, p):
+    return dout * mask * p
 
 
-@wrong("regularization.batchnorm_backward", "ignores_input")
-def batchnorm_backward_no_gamma(dout, x, gamma, eps):
-    """Forgets that the upstream gradient passes through gamma."""
-    xhat, std = _bn(x, eps)
-    dx = (dout - dout.mean(0) - xhat * (dout * xhat).mean(0)) / std
-    return dx, (dout * xhat).sum(0), dout.sum(0)
+@wrong("regularization.dropout_backward", "scale_squared")
+def dropout_backward_forward_then_scale(dout, mask, p):
+    """Calls dropout_forward, then scales again."""
+    return dropout_forward(dout, mask, p) / (1 - p)
 
 
-@wrong("regularization.batchnorm_backward", "values")
-def batchnorm_backward_sum_not_mean(dout, x, gamma, eps):
-    """Uses sums where the compact formula has means (an N missing in two places)."""
-    xhat, std = _bn(x, eps)
-    dxhat = dout * gamma
-    dx = (dxhat - dxhat.sum(0) - xhat * (dxhat * xhat).sum(0)) / std
-    return dx, (dout * xhat).sum(0), dout.sum(0)
+@wrong("regularization.dropout_backward", "empirical_keep_rate")
+def dropout_backward_kept_fraction(dout, mask, p):
+    return dout * mask / mask.mean()
+
+
+@wrong("regularization.dropout_backward", "dropped_not_zeroed")
+def dropout_backward_scale_kept(dout, mask, p):
+    return np.where(mask, dout / (1 - p), dout)
+
+
+@wrong("regularization.dropout_backward", "mask_only")
+def dropout_backward_mask(dout, mask, p):
+    return mask / (1 - p)
+
+
+@wrong("regularization.dropout_backward", "precedence")
+def dropout_backward_no_brackets(dout, mask, p):
+    return dout * mask / 1 - p
+
+
+@wrong("regularization.dropout_backward", "boolean_indexing")
+def dropout_backward_kept_only(dout, mask, p):
+    return dout[mask] / (1 - p)

@@ -161,12 +161,12 @@ def _stack_drive(root: Node, _topo: Sort) -> None:
 # (code, message, drive(root, the right sort), the line to look for): each computed on the case's graph
 DRIVERS: tuple[tuple[str, str, Driver, str], ...] = (
     ("not_seeded", "every gradient is zero: start with root.grad = 1 (dL/dL), then propagate.",
-     _sorted_run(postorder, seed=0.0), r"def backward"),
+     _sorted_run(postorder, seed=0.0), r"root\.grad\s*="),
     ("not_propagated", "only the root's direct inputs received gradients: every node's _backward must run, in "
      "REVERSE topological order (root first). In forward order each node passes on a gradient of 0, because "
      "nothing has reached it yet.", _sorted_run(postorder, reverse=False), r"for\s+\w+\s+in\s+(?!reversed)"),
     ("wrong_order", "a node's _backward ran before every node using it was done (a plain recursion from the "
-     "root): process nodes in reverse topological order.", _recursive_drive(visited=False), r"\bdef\s+\w+\(.*\):"),
+     "root): process nodes in reverse topological order.", _recursive_drive(visited=False), r"^\s+def\s+\w+\("),
     ("double_counted", "a node used twice had its _backward called twice, so its gradient was passed on twice: "
      "the topological order needs a visited set.", _sorted_run(lambda r: _recursive(r, visited=False)),
      r"for\s+\w+\s+in\b"),
@@ -181,7 +181,7 @@ DRIVERS: tuple[tuple[str, str, Driver, str], ...] = (
      r"pop\(0\)|popleft|queue"),
     ("visited_recursion", "a recursion from the root with a visited set runs a shared node at its first use, "
      "before its other users have sent their share: use reverse topological order.",
-     _recursive_drive(visited=True), r"\bdef\s+\w+\(.*\):"),
+     _recursive_drive(visited=True), r"^\s+def\s+\w+\("),
     ("seeded_with_value", "the backward pass started from the root's value: seed it with 1 (dL/dL = 1), "
      "root.grad = 1.", _sorted_run(postorder, seed="value"), r"root\.grad\s*=\s*root\.data"),
     ("every_node_seeded", "every node's grad was set to 1 before its _backward: only the root is seeded; every "

@@ -101,7 +101,7 @@ ADD = (
     _add("overwrites", _OVERWRITES, _add_overwrites, _OVERWRITE),
     _add("local_only", _LOCAL_ONLY, _same(lambda s, o, out: 1.0), rf"{X}\.grad\s*\+=\s*1(?:\.0*)?\s*$"),
     _add("one_input", "only the first input received a gradient: both inputs of + get out.grad (an add gate "
-         "distributes the gradient to all its inputs).", _add_one_input, r"def add_backward",
+         "distributes the gradient to all its inputs).", _add_one_input, r"\ba\.grad\s*\+=\s*out\.grad\s*$",
          "add_backward: b.grad is never updated"),
     _add("like_mul", "you used the multiply rule: the local derivative of a + b with respect to a is 1, so each "
          "input simply receives out.grad (add distributes).",
@@ -114,7 +114,7 @@ ADD = (
          rf"{X}\.grad\s*\+=.*(?:0?\.5\s*\*|/\s*2\b)"),
     _add("sign", _SIGN_MSG, _same(lambda s, o, out: -out.grad), _SIGN),
     _add("not_updated", _NOT_UPDATED.format(rule="add_backward"), _pass,
-         r"return\s+.*out\.grad|\bout\.grad\s*\+?=(?!=)|def add_backward", "the body of add_backward"),
+         r"return\s+.*out\.grad|\bout\.grad\s*\+?=(?!=)", "the body of add_backward"),
     _add("multiplied_into", "`*=` multiplies the gradient already in a.grad by out.grad: the chain rule's product "
          "is the local derivative times out.grad, and that product is ADDED (`+=`) to a.grad.",
          _add_multiplied, rf"{X}\.grad\s*\*="),
@@ -163,11 +163,11 @@ MUL = (
          rf"{X}\.grad\s*\+=.*\bout\.data\s*$|{X}\.grad\s*\+=\s*out\.data\s*\*\s*{X}\.data"),
     _mul("one_input", "only the first input received a gradient: both inputs of * need one (b.grad += a.data "
          "* out.grad).", lambda s, o, out: setattr(s, "grad", s.grad + o.data * out.grad),
-         r"def mul_backward", "mul_backward: b.grad is never updated"),
+         r"\ba\.grad\s*\+=\s*b\.data\s*\*\s*out\.grad\s*$", "mul_backward: b.grad is never updated"),
     _mul("sign", _SIGN_MSG, _both(lambda s, o, out: -o.data * out.grad, lambda s, o, out: -s.data * out.grad),
          _SIGN),
     _mul("not_updated", _NOT_UPDATED.format(rule="mul_backward"), _pass,
-         r"return\s+.*out\.grad|\bout\.grad\s*\+?=(?!=)|def mul_backward", "the body of mul_backward"),
+         r"return\s+.*out\.grad|\bout\.grad\s*\+?=(?!=)", "the body of mul_backward"),
     _mul("same_node_once", _SAME_ONCE.format(sym="*"), _mul_same_once, _IF_SAME),
     _mul("times_output", "the local derivative of a * b with respect to a is b, not the product a·b (that is "
          "exp's rule, whose derivative is its output).",
@@ -207,7 +207,7 @@ POW = (
     mistake("pow", "overwrites", _OVERWRITES, _pow_overwrites, "the line of pow_backward", _OVERWRITE),
     _pow("sign", _SIGN_MSG, lambda x, k, out: -k * x ** (k - 1) * out.grad, _SIGN),
     mistake("pow", "not_updated", _NOT_UPDATED.format(rule="pow_backward"), _pass, "the body of pow_backward",
-            r"return\s+.*out\.grad|\bout\.grad\s*\+?=(?!=)|def pow_backward"),
+            r"return\s+.*out\.grad|\bout\.grad\s*\+?=(?!=)"),
     mistake("pow", "value_not_number", _NOT_NUMBER.format(node="a"),
             lambda s, k, out: setattr(s, "grad", as_value(s, s.grad + k * s.data ** (k - 1) * out.grad)),
             "the line of pow_backward", rf"{A}\s*\*\*\s*\(?\s*k\s*-"),
@@ -254,7 +254,7 @@ SIGMOID = (
     _sig("sign", "wrong sign: σ(1 - σ) is positive (the sigmoid only goes up), you have σ(σ - 1).",
          lambda a, out: out.data * (out.data - 1) * out.grad, rf"out\.data\s*-\s*1|{_SIGN}"),
     mistake("sigmoid", "not_updated", _NOT_UPDATED.format(rule="sigmoid_backward"), _pass,
-            "the body of sigmoid_backward", r"return\s+.*out\.grad|\bout\.grad\s*\+?=(?!=)|def sigmoid_backward"),
+            "the body of sigmoid_backward", r"return\s+.*out\.grad|\bout\.grad\s*\+?=(?!=)"),
     mistake("sigmoid", "value_not_number", _NOT_NUMBER.format(node="out"),
             lambda s, out: setattr(s, "grad", as_value(s, s.grad + out.data * (1 - out.data) * out.grad)),
             "the line of sigmoid_backward", rf"{X}\.grad\s*\+=\s*out\s*\*"),

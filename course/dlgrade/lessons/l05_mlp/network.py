@@ -131,7 +131,7 @@ _SLIPS: tuple[tuple[str, str, str, str], ...] = (
     ("db1_before_mask", "db1 was summed before the ReLU's mask: the first layer's bias gets dz1 = dh · (z1 > 0), "
      "summed over the batch.", "the line that computes db1", r"db1\s*=.*dh"),
     ("W2_not_transposed", "dh = dscores @ W2.T: W2 is (H, C) and dscores (N, C), so the product that gives h's "
-     "shape (N, H) uses W2.T.", "the line that computes dh", r"@\s*W2\s*$|@\s*W2\b(?!\.T)"),
+     "shape (N, H) uses W2.T.", "the line that computes dh", r"\w\s*@\s*W2\s*(?:$|[),*])"),
     ("mask_times_value", "the ReLU's local derivative is the 0/1 mask (z1 > 0), not the value relu(z1).",
      "the ReLU's backward", r"dh\s*\*\s*h\b"),
 )

@@ -1,2 +1,2 @@
 """Lesson 06, an autodiff engine of your own: ops, the backward driver and a Linear module."""
-from . import driver, linear, ops  # noqa: F401
+from . import binary, driver, linear, reduction, unary, unbroadcast  # noqa: F401

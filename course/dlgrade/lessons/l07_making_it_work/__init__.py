@@ -1,2 +1,2 @@
-"""Lesson 07, making it work: initialisation, penalties, dropout and batch norm."""
-from . import dropout_batchnorm, init_penalties  # noqa: F401
+"""Lesson 07, making it work: initialisation, weight penalties, dropout and batch norm."""
+from . import batchnorm, dropout, glorot, he, penalties  # noqa: F401

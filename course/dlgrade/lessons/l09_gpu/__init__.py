@@ -1,2 +1,2 @@
-"""Lesson 09, GPUs: arithmetic intensity and the roofline, training on a device, FLOPs and memory."""
-from . import costs, devices, roofline  # noqa: F401
+"""Lesson 09, GPUs: arithmetic intensity and the roofline, FLOPs and activation memory, training on a device."""
+from . import devices, flops, intensity, memory, roofline  # noqa: F401

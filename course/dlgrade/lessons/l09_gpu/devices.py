@@ -61,12 +61,20 @@ def fit(model, x, y, lr, steps):
     return losses
 
 
-def _train(weight, bias, x, y, lr, steps):
+def _fit(device, x, y, w, b, lr, steps, *, move=("model", "x", "y")):
+    """The lesson's fit on ``device`` with only the named parts moved there: (losses, weight, bias) as numpy."""
     import dlkit
 
-    model = linear_classifier(weight, bias)
-    losses = fit(model, dlkit.tensor(x), dlkit.tensor(y), lr, steps)
-    return np.array(losses), model.weight.detach().numpy(), model.bias.detach().numpy()
+    model = linear_classifier(w, b)
+    model = model.to(device) if "model" in move else model
+    xb, yb = dlkit.tensor(x), dlkit.tensor(y)
+    losses = fit(model, xb.to(device) if "x" in move else xb, yb.to(device) if "y" in move else yb, lr, steps)
+    return np.array(losses), model.weight.detach().cpu().numpy(), model.bias.detach().cpu().numpy()
+
+
+def _train(weight, bias, x, y, lr, steps):
+    """The lesson's training on the CPU (the same numbers as on any device)."""
+    return _fit("cpu", x, y, weight, bias, lr, steps)
 
 
 @reference("gpu.fit_on reference")
@@ -106,26 +114,48 @@ def _cases(rng: np.random.Generator, hidden: bool):
     return cases
 
 
-_MISTAKES = (
-    KnownMistake("initial_parameters", "the weight and bias returned are the ones you were given: return the "
-                 "TRAINED parameters, read from the model after fit (model.weight.detach().cpu().numpy()).",
-                 lambda device, x, y, w, b, lr, steps: (_train(w, b, x, y, lr, steps)[0], w, b)),
-    KnownMistake("one_step", "that is one step of training: pass `steps` on to fit.",
-                 lambda device, x, y, w, b, lr, steps: _train(w, b, x, y, lr, 1)),
-    KnownMistake("lr_ignored", "the learning rate is not the one given: pass `lr` on to fit.",
-                 lambda device, x, y, w, b, lr, steps: _train(w, b, x, y, 0.1, steps)),
-    KnownMistake("last_loss_only", "return every step's loss, as an array of `steps` numbers (fit returns "
-                 "them), not only the last.",
-                 lambda device, x, y, w, b, lr, steps: (np.array(_train(w, b, x, y, lr, steps)[0][-1]),
-                                                        *_train(w, b, x, y, lr, steps)[1:])),
-    KnownMistake("mean_loss", "return every step's loss, as an array of `steps` numbers, not their mean.",
-                 lambda device, x, y, w, b, lr, steps: (np.array(np.mean(_train(w, b, x, y, lr, steps)[0])),
-                                                        *_train(w, b, x, y, lr, steps)[1:])),
-    KnownMistake("trained_twice", "the model was trained twice (fit called two times, or a model already "
-                 "trained): build a fresh one from the given weight and bias and call fit once.",
-                 lambda device, x, y, w, b, lr, steps: (_train(w, b, x, y, lr, steps)[0],
-                                                        *_train(w, b, x, y, lr, 2 * steps)[1:])),
-)
+def _with(**change):
+    """A mistake: the right training with some of its results replaced (see ``change``'s keys)."""
+    def run(device, x, y, w, b, lr, steps):
+        losses, tw, tb = _train(w, b, x, y, change.get("lr", lr), change.get("steps", lambda s: s)(steps))
+        if "twice" in change:
+            tw, tb = _train(w, b, x, y, lr, 2 * steps)[1:]
+        losses = change.get("losses", lambda l: l)(losses)
+        return losses, (w if change.get("given_weight") else tw), (b if change.get("given_bias") else tb)
+    return run
+
+
+def _moved(*parts):
+    """A mistake that leaves the other parts on the CPU: it raises what dlkit raises for a mix of devices."""
+    return lambda device, x, y, w, b, lr, steps: _fit(device, x, y, w, b, lr, steps, move=parts)
+
+
+_RETURN, _CALL, _MOVE = "the return line", "the fit call", "the lines that move the model and the data"
+_MISTAKES = tuple(KnownMistake(code, msg, fn, look, rx) for code, msg, fn, look, rx in (
+    ("initial_parameters", "the weight and bias returned are the ones you were given: return the TRAINED "
+     "parameters, read from the model after fit (model.weight.detach().cpu().numpy()).",
+     _with(given_weight=True, given_bias=True), _RETURN, r"return.*\bweight\s*,\s*bias"),
+    ("weight_not_trained", "the weight returned is the one you were given: read the trained one from the model "
+     "after fit, model.weight.detach().cpu().numpy().", _with(given_weight=True), _RETURN, r"return.*\bweight\b"),
+    ("bias_not_trained", "the bias returned is the one you were given: read the trained one from the model after "
+     "fit, model.bias.detach().cpu().numpy().", _with(given_bias=True), _RETURN, r"return.*\bbias\s*$"),
+    ("one_step", "that is one step of training: pass `steps` on to fit.", _with(steps=lambda s: 1), _CALL,
+     r"fit\("),
+    ("lr_ignored", "the learning rate is not the one given: pass `lr` on to fit.", _with(lr=0.1), _CALL, r"fit\("),
+    ("last_loss_only", "return every step's loss, as an array of `steps` numbers (fit returns them), not only "
+     "the last.", _with(losses=lambda l: np.array(l[-1])), _RETURN, r"\[\s*-1\s*\]"),
+    ("mean_loss", "return every step's loss, as an array of `steps` numbers, not their mean.",
+     _with(losses=lambda l: np.array(np.mean(l))), _RETURN, r"mean"),
+    ("trained_twice", "the model was trained twice (fit called two times, or a model already trained): build a "
+     "fresh one from the given weight and bias and call fit once.", _with(twice=True), _CALL, r"fit\("),
+    ("data_not_moved", "the model is on the device but x stayed on the CPU: move the data too, "
+     "dlkit.tensor(x).to(device); an operation needs all its inputs on one device.", _moved("model", "y"), _MOVE,
+     r"tensor\(\s*x\s*\)"),
+    ("labels_not_moved", "the labels y stayed on the CPU: the loss compares the scores (on the device) with them, "
+     "so move them too, dlkit.tensor(y).to(device).", _moved("model", "x"), _MOVE, r"tensor\(\s*y\s*\)"),
+    ("model_not_moved", "the data is on the device but the model stayed on the CPU: move it with "
+     "model.to(device) (before training).", _moved("x", "y"), _MOVE, r"linear_classifier\("),
+))
 
 register(Exercise(
     "gpu.fit_on",
