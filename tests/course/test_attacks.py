@@ -30,19 +30,11 @@ pytestmark = pytest.mark.slow
 BOX = probe(2)
 LAYERS = {"namespaces": BOX.namespaces, "seccomp": BOX.seccomp}
 
-# Attacks that get through today: name -> why (see `python -m tests.course.attacks` and issue #19).
-_LOCKOUT = ("the lock-out (dlgrade.harness.guard) runs inside the learner's own process, so the learner's code can "
-            "switch it off, walk around it or keep the reference where it does not look")
-KNOWN_OPEN: dict[str, str] = {
-    "saved-aliases": _LOCKOUT + ": torch's mse_loss imported before the check and kept in a dict is never stubbed",
-    "apply-guard-off": _LOCKOUT + ": dlkit.autograd.function.set_apply_guard(None) inside the function",
-    "forward-direct": _LOCKOUT + ": MSELoss.forward called directly never goes through Function.apply",
-    "reload-module": _LOCKOUT + ": importlib.reload(dlkit.autograd.function) resets the guard to None",
-    "exec-source": _LOCKOUT + ": a fresh copy of dlkit's function.py/losses.py has its own, unguarded apply",
-    "replace-invoke": _LOCKOUT + ": dlgrade.harness.invoke.blocking replaced by a no-op",
-    "print-hidden-tests": ("the kernel's copy of the notebook (/tmp/work) is nbgrader's sanitised one, hidden tests "
-                           "restored; the feedback redaction is line by line, so an encoded print passes"),
-}
+# Attacks that get through today: name -> why (see `python -m tests.course.attacks` and issue #19). None since the
+# lock-out moved out of the learner's process into the kernel's files (dlcourse/autograde/lockout.py), torch was
+# masked and notebooks left out of the kernel's folder: saved-aliases, apply-guard-off, forward-direct,
+# reload-module, exec-source, replace-invoke and print-hidden-tests all get nothing now.
+KNOWN_OPEN: dict[str, str] = {}
 
 
 def _param(attack):
