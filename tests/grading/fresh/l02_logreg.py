@@ -455,7 +455,10 @@ def train_logistic_regression(X, y, num_classes, lr, epochs, reg):  # noqa: F811
     return W, b
 
 
-@correct("logreg.train_logistic_regression", L, "one-hot matrix, einsum for dW, np.where-free softmax via logaddexp")
+# Relabelled after the first measurement (written as a correct answer): its penalty is (reg / N) * W, which the
+# lesson's exercise 7 text names as another text's convention (λ/(2N)), not J's gradient reg * W.
+@wrong("logreg.train_logistic_regression", L, ["n times too small", "reg / n", "λ/(2n)"],
+       "one-hot matrix, einsum for dW, softmax via logaddexp; the penalty's gradient written (reg / N) * W")
 def train_logistic_regression(X, y, num_classes, lr, epochs, reg):  # noqa: F811
     N, D = X.shape
     Y = np.eye(num_classes)[y]

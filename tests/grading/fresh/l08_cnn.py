@@ -388,7 +388,10 @@ def maxpool_backward(dout, x, kernel_size, stride):  # noqa: F811
     return _pool_back(dout, x, kernel_size, stride, global_max=True)
 
 
-@correct("cnn.max_pool_backward", L, "sliding windows: one strided += per window offset (u, v)")
+# Relabelled after the first measurement (written as a correct answer against the lesson's earlier text): it
+# gives the whole gradient to every tied maximum; the lesson's pool-intro now says the first one takes it.
+@wrong("cnn.max_pool_backward", L, ["first maximum", "every tied maximum"],
+       "sliding windows: one strided += per window offset (u, v), every tied maximum hit")
 def maxpool_backward(dout, x, kernel_size, stride):  # noqa: F811
     k, s = kernel_size, stride
     win = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]

@@ -173,6 +173,24 @@ def train_linear_floor(X, y, lr, epochs, batch_size, rng):
     return _train(X, y, lr, epochs, batch_size, rng, order_fn)
 
 
+@wrong("linreg.train_linear", "last_batch_dropped")
+def train_linear_stop_early(X, y, lr, epochs, batch_size, rng):
+    """Batch starts up to N - B exclusive: the last batch goes even when it is full."""
+    def order_fn(n, r):
+        order = r.permutation(n)
+        return [(order[k:k + batch_size],) * 2 for k in range(0, n - batch_size, batch_size)]
+    return _train(X, y, lr, epochs, batch_size, rng, order_fn)
+
+
+@wrong("linreg.train_linear", "targets_not_shuffled")
+def train_linear_targets_by_position(X, y, lr, epochs, batch_size, rng):
+    """X[perm[k:k+B]] with y[k:k+B]."""
+    def order_fn(n, r):
+        order = r.permutation(n)
+        return [(order[k:k + batch_size], np.arange(k, min(n, k + batch_size))) for k in range(0, n, batch_size)]
+    return _train(X, y, lr, epochs, batch_size, rng, order_fn)
+
+
 @wrong("linreg.train_linear", "full_batch")
 def train_linear_full(X, y, lr, epochs, batch_size, rng):
     """batch_size is never used: one step per epoch on the shuffled data."""

@@ -207,6 +207,19 @@ def train_logistic_regression_bias_penalised(X, y, num_classes, lr, epochs, reg)
     return theta[:-1], theta[-1]
 
 
+@wrong("logreg.train_logistic_regression", "reg_over_n")
+def train_logistic_regression_reg_per_example(X, y, num_classes, lr, epochs, reg):
+    """cs231n-style λ/(2N): the penalty averaged with the data term."""
+    n, d = X.shape
+    W, b = np.zeros((d, num_classes)), np.zeros(num_classes)
+    for _ in range(epochs):
+        P = _softmax(X @ W + b)
+        P[np.arange(n), y] -= 1
+        dW = (X.T @ P + reg * W) / n
+        W, b = W - lr * dW, b - lr * P.sum(axis=0) / n
+    return W, b
+
+
 @wrong("logreg.train_logistic_regression", "sign")
 def train_logistic_regression_ascent(X, y, num_classes, lr, epochs, reg):
     """Adds the gradient: steps uphill."""

@@ -98,6 +98,18 @@ def _drop_last(n, size, rng):
     return [(order[k:k + size],) * 2 for k in range(0, n - size + 1, size)]
 
 
+def _drop_last_batch(n, size, rng):
+    """range(0, N - B, B): the last batch goes, full or not."""
+    order = rng.permutation(n)
+    return [(order[k:k + size],) * 2 for k in range(0, n - size, size)]
+
+
+def _y_in_order(n, size, rng):
+    """The rows of X from the permutation, the targets from the unshuffled positions."""
+    order = rng.permutation(n)
+    return [(order[k:k + size], np.arange(k, min(k + size, n))) for k in range(0, n, size)]
+
+
 def _one_batch(n, size, rng):
     order = rng.permutation(n)
     return [(order,) * 2]
@@ -145,6 +157,13 @@ _MISTAKES = (
                  "batch size B there are ceil(N / B) batches, `for start in range(0, N, batch_size)`, the last "
                  "one holding the leftover rows.", _with(batches=_drop_last), "the batch loop's range",
                  r"range\("),
+    KnownMistake("last_batch_dropped", "the last batch of each epoch is skipped (`range(0, N - batch_size, "
+                 "batch_size)` stops one batch early): with N examples and batch size B there are ceil(N / B) "
+                 "batches, `for start in range(0, N, batch_size)`, the last one holding the leftover rows.",
+                 _with(batches=_drop_last_batch), "the batch loop's range", r"range\("),
+    KnownMistake("targets_not_shuffled", "X's rows were taken through the permutation but y's by position "
+                 "(y[start:start + batch_size]), so a batch's targets belong to other rows: index both with the "
+                 "same rows, X[rows] and y[rows].", _with(batches=_y_in_order), _BATCH, r"y\[\s*start"),
     KnownMistake("range_step_missing", "the batch loop moves by ONE row, not by batch_size: "
                  "`for start in range(0, N, batch_size)` (the third argument is the step).",
                  _with(batches=_step_one), "the batch loop's range", r"range\("),

@@ -70,7 +70,7 @@ def _loop(X, y, num_classes, lr, epochs, reg, *, sign=1.0, probs=_softmax, oneho
     Y = np.eye(num_classes)[y] if onehot else y[:, None].astype(float)
     for _ in range(epochs if steps is None else steps):
         G = (probs(X @ W + b) - Y) / n
-        penalty = reg * (n if reg_scale == "N" else reg_scale) * W
+        penalty = reg * {"N": n, "1/N": 1.0 / n}.get(reg_scale, reg_scale) * W  # type: ignore[call-overload]
         W = W - sign * lr * ((X.T @ G if w_uses_X else G.sum(axis=0)) + penalty)
         b = b - sign * lr * G.sum(axis=0)
     return W, b
@@ -99,6 +99,9 @@ _TRAIN_MISTAKES = (
     KnownMistake("reg_times_n", "the penalty's gradient is N times too large (reg * N * W, the λ/(2N) convention of "
                  "other texts): this lesson adds reg/2·ΣW² to the MEAN loss, so its gradient is reg * W.",
                  _with(reg_scale="N"), "the penalty term", r"reg\s*\*\s*(N|n|len)"),
+    KnownMistake("reg_over_n", "the penalty's gradient is N times too small (reg / N * W, the λ/(2N) convention of "
+                 "other texts): this lesson adds reg/2·ΣW² to the MEAN loss, so its gradient is reg * W.",
+                 _with(reg_scale="1/N"), "the penalty term", r"reg\s*/\s*(N|n|len)|/\s*(N|n)\s*\)?\s*\*\s*W"),
     KnownMistake("return_inside_loop", "only ONE step was taken: the `return` sits inside the epoch loop. Dedent it "
                  "so that all `epochs` steps run first.", _with(steps=1), "the return line", r"^\s{8,}return"),
 )
