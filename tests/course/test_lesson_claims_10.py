@@ -64,7 +64,8 @@ SETUP = [
      "return h + self.linear(F.relu(self.norm(h)))"),
     ("inside-intro", "two epochs of Adam with a cosine", "cnn-train", "cnn_steps = 2 * len(train_x) // 64"),
     ("inside-intro", "the eight test digits", "cnn-train", "[:8]"),
-    ("saliency-intro", "four test digits", "saliency-demo", "picked = np.arange(4)"),
+    ("saliency-intro", "four test digits that the attack turns", "saliency-demo",
+     "np.flatnonzero((predicted == test_y) & (read_attacked != test_y))[:4]"),
     ("saliency-intro", "$\\epsilon = 0.1$", "saliency-demo", "EPS = 0.1"),
 ]
 

@@ -133,7 +133,9 @@ def learner_reads_feedback(page: Page, name: str, screenshots: Path) -> str:
     html = page.locator(".jp-DirListing-item", has_text=f"{LESSON}.html").first
     html.dblclick()
     frame = page.frame_locator(".jp-HTMLViewer:visible iframe").first
-    text = frame.locator("body").inner_text(timeout=60_000)
+    # The viewer's frame is empty until the page is put in it: wait for the page's own summary first.
+    frame.locator("header.dlc-summary").wait_for(timeout=60_000)
+    text = frame.locator("body").inner_text()
     page.screenshot(path=str(screenshots / f"hub-{name}-feedback.png"))
     return text
 
