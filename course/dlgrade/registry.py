@@ -15,10 +15,12 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Output:
-    """One output of an exercise's function: its name (for messages) and kind ('array' or 'scalar')."""
+    """One output of an exercise's function: its name (for messages) and kind ('array' or 'scalar');
+    ``keep_dtype`` where the lesson asks for the dtype of the input (the reference's output has it)."""
 
     name: str
     kind: str = "array"
+    keep_dtype: bool = False
 
 
 @dataclass

@@ -160,6 +160,12 @@ def judge_case(ex: Exercise, case: Case, index: int, report: dict[str, Any], sco
     diags = {o.name: dg.compare(e, g, name=o.name, kind=o.kind, factors=case.factors, rtol=ex.rtol, atol=ex.atol,
                                 scope=scope, warnings=res.warnings, args=case.args)
              for o, e, g in zip(ex.outputs, res.expected, got)}
+    for o, e, g in zip(ex.outputs, res.expected, got):
+        if diags[o.name] is None and o.keep_dtype and isinstance(e, np.ndarray) and isinstance(g, np.ndarray) \
+                and g.dtype != e.dtype:
+            diags[o.name] = Diagnosis(dg.WRONG_DTYPE, f"`{o.name}` is {g.dtype}, but the input is {e.dtype}: return "
+                                      "the input's dtype (np.zeros_like(images), or .astype(images.dtype) at the "
+                                      "end); the values are right.")
     failed = [n for n, d in diags.items() if d is not None]
     if failed:
         res.failed = frozenset(failed)

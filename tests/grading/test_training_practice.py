@@ -7,7 +7,7 @@ import pytest
 
 from dlgrade import get_exercise, numerical_gradient
 from dlgrade.harness.functions import mlp_loss
-from dlgrade.lessons.l10_training_in_practice import augment, layernorm, overfit, sanity
+from dlgrade.lessons.l10_training_in_practice import augment, gradcheck, layernorm, overfit, sanity
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install -e .[reference])")
 
@@ -32,7 +32,7 @@ def test_mlp_gradients_are_the_gradients_of_the_test_function() -> None:
               rng.normal(size=(2, 5)), rng.normal(size=2)]
     x, y = rng.normal(size=(6, 3)), rng.integers(0, 2, size=6)
     f = mlp_loss(x, y)
-    for k, g in enumerate(sanity.mlp_gradients(params, x, y)):
+    for k, g in enumerate(gradcheck.mlp_gradients(params, x, y)):
         num = numerical_gradient(lambda p, k=k: f(params[:k] + [p] + params[k + 1:]), params[k].copy())
         np.testing.assert_allclose(g, num, rtol=1e-6, atol=1e-9, err_msg=f"array {k}")
 
@@ -42,7 +42,7 @@ def test_gradient_check_finds_exactly_the_planted_bugs() -> None:
     ex = get_exercise("sanity.gradient_check")
     for case in ex.make_cases(False) + ex.make_cases(True):
         args = case.fresh()
-        errors = sanity.gradient_check(*args.values())
+        errors = gradcheck.gradient_check(*args.values())
         bugs = {int(k) for k in case.label.split("arrays [")[1].split("]")[0].split(",")} if "[" in case.label \
             else set()
         for k, e in enumerate(errors):

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LESSON_MODULES = ("l00_tensors", "l01_linreg", "l02_logreg", "l03_optim", "l04_backprop", "l05_mlp",
-                  "l06_autodiff", "l07_making_it_work", "l08_cnn", "l09_gpu")
+                  "l06_autodiff", "l07_making_it_work", "l08_cnn", "l09_gpu",
+                  "l10_training_in_practice")
 
 
 @dataclass

@@ -170,6 +170,16 @@ def gradient_check_lesson02(f, params, grads, h=1e-5):
     return np.array(errors)
 
 
+@wrong("sanity.gradient_check", "mean_elementwise_error")
+def gradient_check_mean_entry(f, params, grads, h=1e-5):
+    """The average entry's relative error, with a small floor on the denominator."""
+    errors = []
+    for p, g in zip(params, grads):
+        num = numerical_gradient(lambda _: f(params), p, h)
+        errors.append((np.abs(g - num) / np.maximum(np.abs(g) + np.abs(num), 1e-8)).mean())
+    return np.array(errors)
+
+
 @wrong("sanity.gradient_check", "absolute_error")
 def gradient_check_absolute(f, params, grads, h=1e-5):
     errors = []
@@ -511,6 +521,18 @@ def shift_images_slices(images, dy, dx):
     return out
 
 
+@wrong("augment.shift", "wrong_dtype")
+def shift_images_float64(images, dy, dx):
+    """Right values in a float64 buffer: float32 digits come back twice as large in memory."""
+    out = np.zeros(images.shape)
+    H, W = images.shape[1:]
+    for k in range(len(images)):
+        a, b = dy[k], dx[k]
+        src = images[k, max(0, -a):H - max(0, a), max(0, -b):W - max(0, b)]
+        out[k, max(0, a):max(0, a) + src.shape[0], max(0, b):max(0, b) + src.shape[1]] = src
+    return out
+
+
 @wrong("augment.shift", "wrap_around")
 def shift_images_roll(images, dy, dx):
     return np.stack([np.roll(img, (a, b), axis=(0, 1)) for img, a, b in zip(images, dy, dx)])
@@ -542,17 +564,6 @@ def shift_images_first_shift(images, dy, dx):
     n, H, W = images.shape
     padded = np.pad(images, ((0, 0), (H, H), (W, W)))
     return padded[:, H - dy[0]:2 * H - dy[0], W - dx[0]:2 * W - dx[0]]
-
-
-@correct("augment.shift")
-def shift_images_float64(images, dy, dx):
-    """float64 output for float32 images: the same values, accepted."""
-    out = np.zeros(images.shape)
-    H, W = images.shape[1:]
-    for k in range(len(images)):
-        padded = np.pad(images[k], ((H, H), (W, W)))
-        out[k] = padded[H - dy[k]:2 * H - dy[k], W - dx[k]:2 * W - dx[k]]
-    return out
 
 
 # ----- augment.rotate --------------------------------------------------------------------------------

@@ -116,7 +116,7 @@ _SHIFT_MISTAKES = (
 
 register(Exercise(
     "augment.shift", "shift_images(images (N, H, W), dy (N,), dx (N,)) -> (N, H, W), zeros where nothing comes in",
-    shift_images, _shift_cases, outputs=(Output("images"),), blocked=_BLOCKED, mistakes=_SHIFT_MISTAKES,
+    shift_images, _shift_cases, outputs=(Output("images", keep_dtype=True),), blocked=_BLOCKED, mistakes=_SHIFT_MISTAKES,
     rtol=0.0, atol=0.0,
 ))
 
@@ -241,6 +241,6 @@ _ROTATE_MISTAKES = (
 
 register(Exercise(
     "augment.rotate", "rotate_images(images (N, H, W), angles (N,) in degrees) -> (N, H, W), nearest neighbour, 0 "
-    "outside", rotate_images, _rotate_cases, outputs=(Output("images"),), blocked=_BLOCKED,
+    "outside", rotate_images, _rotate_cases, outputs=(Output("images", keep_dtype=True),), blocked=_BLOCKED,
     mistakes=_ROTATE_MISTAKES, rtol=1e-6, atol=1e-9,
 ))
