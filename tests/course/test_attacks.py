@@ -30,11 +30,19 @@ pytestmark = pytest.mark.slow
 BOX = probe(2)
 LAYERS = {"namespaces": BOX.namespaces, "seccomp": BOX.seccomp}
 
-# Attacks that get through today: name -> why (see `python -m tests.course.attacks` and issue #19). None since the
-# lock-out moved out of the learner's process into the kernel's files (dlcourse/autograde/lockout.py), torch was
-# masked and notebooks left out of the kernel's folder: saved-aliases, apply-guard-off, forward-direct,
-# reload-module, exec-source, replace-invoke and print-hidden-tests all get nothing now.
-KNOWN_OPEN: dict[str, str] = {}
+# Attacks that get through today: name -> why (see `python -m tests.course.attacks` and issue #19). Since the
+# lock-out moved into the kernel's files (dlcourse/autograde/lockout.py), torch was masked and notebooks left out
+# of the kernel's folder, saved-aliases, apply-guard-off, forward-direct, reload-module, exec-source,
+# replace-invoke and print-hidden-tests get nothing; of round 2 (attacks/round2.py, written against that design),
+# these two still get through.
+KNOWN_OPEN: dict[str, str] = {
+    "conv-as-linear": ("lesson 01's predict computed as a 1x1 convolution (Conv2d.forward called directly): another "
+                       "route to X @ w + b through an op lesson 01 does not grade; the lock-out blocks each "
+                       "exercise's own operation, not every op that can express a product (numpy can too)"),
+    "silent-reference-call": ("the blocked F.mse_loss is called and the record of the refused call cleared: the call "
+                              "fails (0 points), but the flag is lost, because that record lives in the learner's "
+                              "process; the stub in the kernel's files does not report to the grader"),
+}
 
 
 def _param(attack):

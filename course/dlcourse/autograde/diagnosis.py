@@ -6,13 +6,16 @@ import re
 
 from nbformat import NotebookNode
 
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+# OSC (title, clipboard, hyperlinks) up to BEL or ST, other ESC sequences, then any C0/C1 control left
+OSC = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
+CONTROL = re.compile(r"\x1b.?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_CHARS = 400
 
 
 def _clean(text: str) -> str:
-    """Strip terminal colours and squeeze whitespace."""
-    return " ".join(ANSI.sub("", text).split())[:MAX_CHARS]
+    """Strip terminal escapes and control characters and squeeze whitespace."""
+    return " ".join(CONTROL.sub("", OSC.sub("", ANSI.sub("", text))).split())[:MAX_CHARS]
 
 
 def diagnose(cell: NotebookNode) -> str:

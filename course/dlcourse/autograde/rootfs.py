@@ -125,9 +125,25 @@ MASKED_PACKAGES = ("torch", "torchgen", "functorch", "torchvision", "jax", "jaxl
                    "sklearn", "scipy")
 
 
+def base_site_packages() -> list[str]:
+    """The base interpreter's site-packages when this is a venv that does not include them: bound in with the
+    interpreter's folder, they would offer whatever is installed there (scipy, torch) to a learner's code."""
+    if sys.prefix == sys.base_prefix:
+        return []
+    cfg = Path(sys.prefix) / "pyvenv.cfg"
+    text = cfg.read_text(encoding="utf-8", errors="replace").lower() if cfg.is_file() else ""
+    if "include-system-site-packages = true" in text:
+        return []
+    import sysconfig
+
+    paths = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_exec_prefix})
+    found = {os.path.abspath(paths[k]) for k in ("purelib", "platlib")}
+    return sorted(p for p in found if os.path.isdir(p) and not _under(p, sys.prefix))
+
+
 def masked_paths() -> list[str]:
-    """The installed folders of MASKED_PACKAGES (those that exist)."""
-    out = []
+    """The installed folders of MASKED_PACKAGES (those that exist), and the base interpreter's site-packages."""
+    out = base_site_packages()
     for name in MASKED_PACKAGES:
         try:
             out.append(_package_dir(name))

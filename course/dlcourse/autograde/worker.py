@@ -20,6 +20,7 @@ from .verdict import SaveVerdicts
 from . import containment
 from .. import nbconfig
 from .diagnosis import diagnose
+from .inert import make_folder_inert
 from ..gradebook import read_submission
 from .limits import Limits
 from ..notebooks import is_grade, meta, read_notebook
@@ -61,6 +62,7 @@ def grade_one(job: dict, secret: bytes = b"") -> dict:
         for cell in read_notebook(nb_path).cells:
             if is_grade(cell) and cell.cell_type == "code":
                 diagnoses[f"{nb_path.stem}/{meta(cell)['grade_id']}"] = diagnose(cell)
+    make_folder_inert(autograded)  # formgrader shows these in the instructor's browser
     return {
         "lesson": lesson,
         "student": student,

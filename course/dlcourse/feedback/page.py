@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -25,8 +26,14 @@ MATH_DELIMITERS = ('[{left: "$$", right: "$$", display: true}, {left: "$", right
                    '{left: "\\\\(", right: "\\\\)", display: false}, {left: "\\\\[", right: "\\\\]", display: true}, '
                    '{left: "\\\\begin{equation}", right: "\\\\end{equation}", display: true}, '
                    '{left: "\\\\begin{align}", right: "\\\\end{align}", display: true}]')
+# Learner text is typeset too (their written answers hold formulas), so nothing in it may draw a box or move
+# text out of its place (a fake verdict), and the grader's own badges and summary are never typeset.
+KATEX_MACROS = {"\\colorbox": "\\fbox{#2}", "\\fcolorbox": "\\fbox{#3}", "\\raisebox": "#2",
+                "\\htmlStyle": "#2", "\\htmlClass": "#2", "\\htmlId": "#2", "\\htmlData": "#2"}
+IGNORED_CLASSES = ("dlc-badge", "dlc-summary")
 RENDER_MATH = ("renderMathInElement(document.querySelector('.dlc-notebook'), {delimiters: " + MATH_DELIMITERS +
-               ", throwOnError: false});")
+               ", throwOnError: false, ignoredClasses: " + json.dumps(list(IGNORED_CLASSES)) + ", macros: "
+               + json.dumps(KATEX_MACROS) + "});")
 PAGE_CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1f2328; }
 main.dlc-page { max-width: 980px; margin: 0 auto; padding: 1.5em; }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -15,6 +16,12 @@ from ..table import render
 
 
 STUBS = ("YOUR ANSWER HERE", "YOUR CODE HERE")
+
+
+def _plain(text: str) -> str:
+    """Learner-derived text as literal markdown: no links, images, HTML or emphasis."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_{}\[\]()#+!|~$])", r"\\\1", text)
 
 
 def not_attempted(diagnosis: str) -> bool:
@@ -89,7 +96,7 @@ def report(project: Project, lesson: Lesson, top: int = 5) -> Path:
                   str(pending[ex])] for ex, ok in per_exercise.items()]
     pass_rows += [[ex, "-", "-", "0", str(n)] for ex, n in pending.items() if ex not in per_exercise]
     # Whole diagnoses, one per line: cutting them hides the part that says what to re-teach.
-    mistake_lines = [f"- {count} student(s): {examples[key]}" for key, count in mistakes.most_common(top)]
+    mistake_lines = [f"- {count} student(s): {_plain(examples[key])}" for key, count in mistakes.most_common(top)]
     text = "\n".join([
         f"# {lesson.title} ({lesson.id}): class report",
         "",

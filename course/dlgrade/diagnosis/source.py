@@ -50,7 +50,8 @@ def look_at(source: Source | None, pattern: str, description: str) -> str:
 
 
 def _defines(name: str) -> re.Pattern[str]:
-    return re.compile(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(name)}\b", re.MULTILINE)
+    # [ \t], not \s: \s* at a line start also eats newlines, quadratic on a cell of blank lines
+    return re.compile(rf"^[ \t]*(?:async[ \t]+def|def|class)[ \t]+{re.escape(name)}\b", re.MULTILINE)
 
 
 def definition_in_cells(cells: Sequence[str], target: str) -> Source | None:

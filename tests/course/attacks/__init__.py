@@ -23,6 +23,7 @@ from . import (
     lockout,
     oracle,
     resources,
+    round2,
     tamper,
 )
 from .catalogue import Attack
@@ -30,6 +31,7 @@ from .catalogue import Attack
 ATTACKS: list[Attack] = [
     *expected.ATTACKS, *lockout.ATTACKS, *tamper.ATTACKS, *forged.ATTACKS, *credit.ATTACKS, *files.ATTACKS,
     *collusion.ATTACKS, *feedback.ATTACKS, *collect.ATTACKS, *oracle.ATTACKS, *resources.ATTACKS,
+    *round2.ATTACKS,
 ]
 assert len({a.name for a in ATTACKS}) == len(ATTACKS), "attack names must be unique"
 

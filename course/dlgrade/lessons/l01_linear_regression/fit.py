@@ -94,7 +94,7 @@ _GRAD_MISTAKES = (
 
 register(Exercise(
     "linreg.mse_gradients", "mse_gradients(X, y, w, b) -> (dw (D,), db float)", mse_gradients, grad_cases,
-    outputs=(Output("dw"), Output("db", "scalar")), blocked=("mse_loss",), mistakes=_GRAD_MISTAKES,
+    outputs=(Output("dw"), Output("db", "scalar")), blocked=("mse_loss", "numerical_grad"), mistakes=_GRAD_MISTAKES,
     oracles={"predict": "ex:linreg.predict"},  # r = predict(X, w, b) - y is a natural way to write it
     rtol=F32_RTOL, atol=F32_ATOL,
     hints=frozenset({"residual", "matmul", "square", "bias", "batch"}),

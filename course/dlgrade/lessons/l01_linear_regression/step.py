@@ -93,7 +93,7 @@ _MISTAKES = (
 
 register(Exercise(
     "linreg.gd_step", "gd_step(X, y, w, b, lr) -> (w_new (D,), b_new float)", gd_step, _cases,
-    outputs=(Output("w_new"), Output("b_new", "scalar")), blocked=("mse_loss",),
+    outputs=(Output("w_new"), Output("b_new", "scalar")), blocked=("mse_loss", "SGD"),
     oracles={"mse_gradients": "ex:linreg.mse_gradients", "predict": "ex:linreg.predict"}, mistakes=_MISTAKES,
     rtol=F32_RTOL, atol=F32_ATOL,
     hints=frozenset({"update", "residual", "matmul", "square", "bias", "batch"}),

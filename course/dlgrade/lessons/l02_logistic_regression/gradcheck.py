@@ -148,6 +148,6 @@ _MISTAKES = (
 register(Exercise(
     "logreg.numerical_gradient", "numerical_gradient(f, x, h) -> array of x's shape: centered differences",
     numerical_gradient, _cases, outputs=(Output("grad"),),
-    blocked=("numerical_gradient", "gradcheck", "numerical_jacobian"), mistakes=_MISTAKES,
+    blocked=("numerical_gradient", "numerical_grad", "gradcheck", "numerical_jacobian"), mistakes=_MISTAKES,
     hints=frozenset(),
 ))
