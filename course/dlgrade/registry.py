@@ -110,6 +110,9 @@ class Exercise:
     cases: Callable[[np.random.Generator, bool], Sequence[Case]]
     outputs: tuple[Output, ...] = (Output("output"),)
     blocked: tuple[str, ...] = ()
+    # ``allows``: dlkit names the learner's function is meant to call (an exercise with allow_dlkit): the graded
+    # kernel keeps them even where another exercise of the lesson blocks them
+    allows: tuple[str, ...] = ()
     mistakes: tuple[KnownMistake, ...] = ()
     # ``adapter`` names a function of dlgrade.harness.adapters that calls the learner's function (or class)
     # in their kernel and returns plain data (e.g. every node's .grad after their backward(root)); the

@@ -96,8 +96,9 @@ def _error_diagnosis(error: dict[str, Any], args: dict[str, Any]) -> Diagnosis:
     """The diagnosis of a call that did not return: not implemented, the reference called, an exception."""
     kind = error.get("kind")
     if kind == "not_implemented":
-        return Diagnosis(dg.NOT_IMPLEMENTED, "not implemented yet — replace `raise NotImplementedError()` "
-                         "with your code, then run this cell again.")
+        said = str(error.get("message") or "").strip()  # a given function's own reason (what to finish first)
+        return Diagnosis(dg.NOT_IMPLEMENTED, f"not implemented yet — {said}" if said else "not implemented yet — "
+                         "replace `raise NotImplementedError()` with your code, then run this cell again.")
     if kind == "reference_called":
         return Diagnosis(dg.REFERENCE_CALLED, str(error.get("message", "")))
     if kind == "timeout":

@@ -50,3 +50,10 @@ def test_lesson_08_kernel_has_no_im2col_of_any_name() -> None:
 def test_short_blocked_words_leave_the_convolution_kernels_alone(lesson: str) -> None:
     # lesson 06 blocks `add`; add_into_ serves every convolution's backward and must keep working
     assert "backend/convolution.py" not in _stubbed(lesson)
+
+
+def test_what_an_exercise_allows_stays_though_another_blocks_it() -> None:
+    # lesson 10's overfit trains with dlkit's Adam and cross-entropy; adamw.step and initial_loss block them
+    stubs = _stubbed("10-training-in-practice")
+    assert "optim/adam.py" not in stubs and "functional/cross_entropy.py" not in stubs
+    assert "LayerNorm" in stubs["functional/layernorm.py"]

@@ -49,9 +49,8 @@ def _matches(name: str, blocked: tuple[str, ...]) -> bool:
     return any(key == b.lower().replace("_", "") + shape for b in blocked if b for shape in _SHAPES)
 
 
-def blocked_names(sources: list[Path]) -> tuple[str, ...]:
-    """Every name the exercises graded by these source notebooks block."""
-    names: set[str] = set()
+def _exercises(sources: list[Path]):
+    """The exercises the test cells of these source notebooks check."""
     for path in sources:
         for cell in read_notebook(path).cells:
             if cell.cell_type != "code" or not is_grade(cell) or is_solution(cell):
@@ -62,10 +61,19 @@ def blocked_names(sources: list[Path]) -> tuple[str, ...]:
                 continue
             for call in calls:
                 try:
-                    names.update(get_exercise(call.exercise).blocked)
+                    yield get_exercise(call.exercise)
                 except KeyError:
                     continue
-    return tuple(sorted(names))
+
+
+def blocked_names(sources: list[Path]) -> tuple[str, ...]:
+    """Every name the exercises graded by these source notebooks block."""
+    return tuple(sorted({name for ex in _exercises(sources) for name in ex.blocked}))
+
+
+def allowed_names(sources: list[Path]) -> tuple[str, ...]:
+    """The dlkit names an exercise of these notebooks has the learner call (Exercise.allows): never stubbed."""
+    return tuple(sorted({name for ex in _exercises(sources) for name in ex.allows}))
 
 
 def _stub(name: str, node: ast.AST) -> list[ast.stmt]:
@@ -81,11 +89,13 @@ def _contains(name: str, blocked: tuple[str, ...]) -> bool:
     return any(len(b) >= 4 and b.lower().replace("_", "") in key for b in blocked)
 
 
-def rewrite(source: str, module: str, blocked: tuple[str, ...], loose: bool = False) -> str | None:
+def rewrite(source: str, module: str, blocked: tuple[str, ...], loose: bool = False,
+            allowed: tuple[str, ...] = ()) -> str | None:
     """`source` with every top-level function, and every method of a top-level class, whose name matches a
     blocked word turned into a raise; None when nothing matches."""
     tree = ast.parse(source)
-    matches = _contains if loose else _matches
+    def matches(name: str, words: tuple[str, ...]) -> bool:
+        return (_contains if loose else _matches)(name, words) and not _matches(name, allowed)
     changed = False
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and matches(node.name, blocked):
@@ -99,7 +109,7 @@ def rewrite(source: str, module: str, blocked: tuple[str, ...], loose: bool = Fa
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n" if changed else None
 
 
-def overlays(blocked: tuple[str, ...]) -> dict[str, str]:
+def overlays(blocked: tuple[str, ...], allowed: tuple[str, ...] = ()) -> dict[str, str]:
     """Path of each dlkit file that holds a blocked definition -> its rewritten source."""
     if not blocked:
         return {}
@@ -111,7 +121,7 @@ def overlays(blocked: tuple[str, ...]) -> dict[str, str]:
         for path in files:
             module = ".".join(path.relative_to(root.parent).with_suffix("").parts).replace(".__init__", "")
             text = rewrite(path.read_text(encoding="utf-8"), module.removeprefix("dlkit."), blocked,
-                           loose=scope in LOOSE_SCOPES)
+                           loose=scope in LOOSE_SCOPES, allowed=allowed)
             if text is not None:
                 out[str(path)] = text
     return out
@@ -144,5 +154,5 @@ def for_lesson(project_root: str, lesson: str) -> tuple[dict[str, str], list[str
 def _for_lesson(project_root: str, lesson: str) -> tuple[dict[str, str], list[str]]:
     root = Path(project_root)
     notebooks = sorted((root / "solutions" / lesson).glob("*.ipynb")) or sorted((root / "lessons" / lesson).glob("*.ipynb"))
-    files = overlays(blocked_names(notebooks))
+    files = overlays(blocked_names(notebooks), allowed_names(notebooks))
     return files, compiled_copies(sorted(files))

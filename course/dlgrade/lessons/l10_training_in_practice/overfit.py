@@ -141,5 +141,6 @@ _MISTAKES = (
 register(Exercise(
     "sanity.overfit", "overfit(params (list of arrays), x (N, D), y (N,), lr, steps) -> losses (steps,)",
     overfit, _cases, outputs=(Output("losses"),), mistakes=_MISTAKES, allow_dlkit=True, rtol=1e-4, atol=1e-6,
+    allows=("Adam", "AdamW", "SGD", "cross_entropy", "nll", "softmax", "log_softmax", "logsumexp"),
     hints=frozenset(),
 ))
