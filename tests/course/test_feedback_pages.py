@@ -110,7 +110,7 @@ def test_verdicts_first_and_pending_is_pending(rendered: str) -> None:
 
 def test_learner_cannot_fake_a_verdict(rendered: str) -> None:
     """A learner's HTML with the page's own classes loses them: only the grader's badges are styled as verdicts."""
-    body = rendered.split('<section class="dlc-notebook">')[1]
+    body = rendered.split('<section class="dlc-notebook">')[1].split("</section>")[0]  # not the page's script
     assert "fake" in body and body.count("dlc-badge") == 2  # our two badges, not the learner's div
     assert '<div class="dlc-badge dlc-pass">test-mean: 1/1 fake' not in body
 
