@@ -66,14 +66,13 @@ def _exercises(sources: list[Path]):
                     continue
 
 
+def _names(exercises: list, field: str) -> tuple[str, ...]:
+    return tuple(sorted({name for ex in exercises for name in getattr(ex, field)}))
+
+
 def blocked_names(sources: list[Path]) -> tuple[str, ...]:
     """Every name the exercises graded by these source notebooks block."""
-    return tuple(sorted({name for ex in _exercises(sources) for name in ex.blocked}))
-
-
-def allowed_names(sources: list[Path]) -> tuple[str, ...]:
-    """The dlkit names an exercise of these notebooks has the learner call (Exercise.allows): never stubbed."""
-    return tuple(sorted({name for ex in _exercises(sources) for name in ex.allows}))
+    return _names(list(_exercises(sources)), "blocked")
 
 
 def _stub(name: str, node: ast.AST) -> list[ast.stmt]:
@@ -94,8 +93,10 @@ def rewrite(source: str, module: str, blocked: tuple[str, ...], loose: bool = Fa
     """`source` with every top-level function, and every method of a top-level class, whose name matches a
     blocked word turned into a raise; None when nothing matches."""
     tree = ast.parse(source)
+
     def matches(name: str, words: tuple[str, ...]) -> bool:
         return (_contains if loose else _matches)(name, words) and not _matches(name, allowed)
+
     changed = False
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and matches(node.name, blocked):
@@ -154,5 +155,6 @@ def for_lesson(project_root: str, lesson: str) -> tuple[dict[str, str], list[str
 def _for_lesson(project_root: str, lesson: str) -> tuple[dict[str, str], list[str]]:
     root = Path(project_root)
     notebooks = sorted((root / "solutions" / lesson).glob("*.ipynb")) or sorted((root / "lessons" / lesson).glob("*.ipynb"))
-    files = overlays(blocked_names(notebooks), allowed_names(notebooks))
+    exercises = list(_exercises(notebooks))  # the notebooks read and their checks parsed once
+    files = overlays(_names(exercises, "blocked"), _names(exercises, "allows"))
     return files, compiled_copies(sorted(files))
