@@ -368,3 +368,38 @@ def test_an_unprivileged_grader_gets_the_same_layers_from_a_user_namespace() -> 
     assert proc.returncode == 0 and reports, proc.stdout + proc.stderr
     assert json.loads(reports[-1]) == {"pid": 1, "uid": nobody, "grader_code": False, "fork": "PermissionError",
                                        "network": "ENETUNREACH"}
+
+
+_BUILD_UNDER_TMP = """
+import json, os, sys
+from dlcourse.autograde import namespaces as ns, rootfs, seccomp
+shared, files = sys.argv[1], sys.argv[2:]
+spec = rootfs.RootSpec(paths=[*[p for p in rootfs.SYSTEM if os.path.lexists(p) and not os.path.islink(p)],
+                              *rootfs.python_paths(), shared],
+                       links=rootfs.symlinks(list(rootfs.SYSTEM)), masked=[], proc=False)
+ns.unshare(ns.CLONE_NEWNS, "CLONE_NEWNS")
+rootfs.build(spec, seccomp.machine_arch().pivot_root_nr)
+print(json.dumps({f: os.path.exists(f) for f in files} | {"tmp": sorted(os.listdir("/tmp"))}))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="builds a root in a mount namespace of its own: needs root")
+def test_a_checkout_under_tmp_stays_visible_in_the_kernels_fresh_tmp(tmp_path: Path) -> None:
+    """A clone under /tmp (its .venv included) is bound into the kernel's fresh /tmp, not hidden by it (a fresh
+    clone in /tmp once could not contain a single kernel: 'No such file or directory: /tmp/.../.venv/bin/python');
+    the host's other files in /tmp stay out."""
+    shared = Path("/tmp") / f"dlcourse-test-checkout-{os.getpid()}"
+    other = tmp_path / "host-file.txt"
+    shared.mkdir()
+    try:
+        (shared / "bin-python").write_text("stand-in")
+        other.write_text("not for the kernel")
+        out = subprocess.run([sys.executable, "-c", _BUILD_UNDER_TMP, str(shared), str(shared / "bin-python"),
+                              str(other)], capture_output=True, text=True, timeout=60, cwd="/")
+        assert out.returncode == 0, out.stderr
+        seen = json.loads(out.stdout.strip().splitlines()[-1])
+        assert seen[str(shared / "bin-python")] is True
+        assert seen[str(other)] is False
+        assert set(seen["tmp"]) == {shared.name, Path(rootfs.WORK).name, Path(rootfs.HOME).name}
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)

@@ -222,6 +222,14 @@ def build(spec: RootSpec, pivot_nr: int) -> None:
         return stage + path
 
     for path in spec.paths:
+        for own in (WORK, HOME, IPC_MOUNT):
+            if _under(path, own) or _under(own, path):
+                raise RuntimeError(f"kernel root: {path} overlaps the kernel's own {own}; move the checkout or "
+                                   "the Python environment elsewhere")
+    # The fresh /tmp comes first: a checkout (and its .venv) under /tmp is then bound into it, not hidden by it.
+    _mkdirs(inside("/tmp"))
+    ns.mount("tmpfs", inside("/tmp"), "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, f"size={int(spec.tmp_mb)}m,mode=1777")
+    for path in spec.paths:
         if os.path.isdir(path):
             _mkdirs(inside(path))
         else:
@@ -253,8 +261,6 @@ def build(spec: RootSpec, pivot_nr: int) -> None:
         _mkdirs(inside("/proc"))
         ns.mount("proc", inside("/proc"), "proc", ns.MS_NOSUID | ns.MS_NODEV | ns.MS_NOEXEC)
 
-    _mkdirs(inside("/tmp"))
-    ns.mount("tmpfs", inside("/tmp"), "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, f"size={int(spec.tmp_mb)}m,mode=1777")
     _write_tree(inside(WORK), spec.work_files, spec.owner)
     _write_tree(inside(HOME), spec.home_files, spec.owner)
     if spec.sockets:  # no host folder is writable from the kernel: its sockets live in its own small tmpfs
