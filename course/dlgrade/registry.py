@@ -13,6 +13,11 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 
+# The stable forms lessons 02 and 05 teach (Exercise.stable).
+STABLE_SIGMOID = "e = exp(-|x|) never overflows: 1/(1 + e) where x >= 0, e/(1 + e) elsewhere (np.where runs both)"
+STABLE_SOFTMAX = "subtract each row's max before exp; log-softmax = z - log(sum(exp(z))) of the shifted z"
+
+
 @dataclass(frozen=True)
 class Output:
     """One output of an exercise's function: its name (for messages) and kind ('array' or 'scalar');
@@ -137,10 +142,11 @@ class Exercise:
     seed_args: tuple[str, ...] | None = None
     designs: tuple[Design, ...] = ()
     # ``stable``: the lesson promises the function handles extreme inputs (the max trick, a stable sigmoid), so
-    # numpy warning of an overflow, an invalid value or a division by zero fails it even when the value is right.
+    # numpy warning of an overflow, an invalid value or a division by zero fails it even when the value is right;
+    # the text is the stable form this exercise's lesson teaches (the hint shown then).
     # ``writable``: the outputs are written into later (gradients accumulated with +=), so a read-only view
     # (np.broadcast_to) is wrong even when the values are right.
-    stable: bool = False
+    stable: str = ""
     writable: bool = False
     training: Training | None = None
 

@@ -174,10 +174,8 @@ def judge_case(ex: Exercise, case: Case, index: int, report: dict[str, Any], sco
         res.diagnosis = (typed or [swapped(ex, res.expected, got) or diags[failed[0]]])[0]
     elif ex.stable and _numeric_warnings(res.warnings):
         res.failed = frozenset({_ALL})
-        res.diagnosis = Diagnosis(UNSTABLE, f"right values, but numpy warned while your function ran: "
-                                  f"{_numeric_warnings(res.warnings)[0]}. On inputs like these (far from 0) the "
-                                  "formula overflows: compute it in a stable form (subtract the max before exp; "
-                                  "exp(-|x|) in the sigmoid) — np.where evaluates both branches.")
+        res.diagnosis = Diagnosis(UNSTABLE, f"right values, but numpy warned: {_numeric_warnings(res.warnings)[0]}. "
+                                  f"Far from 0 this formula overflows; the stable form: {ex.stable}.")
     elif ex.writable and report.get("readonly"):
         name = ex.outputs[int(report["readonly"][0])].name if int(report["readonly"][0]) < len(ex.outputs) else "an output"
         res.failed = frozenset({_ALL})

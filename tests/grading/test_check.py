@@ -60,6 +60,22 @@ def test_learner_warnings_never_reach_stderr(capsys):
     assert err == "" and failure.value.code == "unstable"
 
 
+def test_an_overflow_hint_names_the_stable_form_of_its_own_exercise():
+    """The sigmoid's hint is about exp(-|x|), softmax's about the max: never the other's."""
+    with pytest.raises(CheckFailed) as sig:
+        check("activations.sigmoid_backward", lambda dout, x: dout * 0.25 / np.cosh(0.5 * x) ** 2)
+
+    def softmax(z):  # right values, plus an overflow on the side
+        np.exp(np.abs(z).max() * 10.0)
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    with pytest.raises(CheckFailed) as soft:
+        check("losses.softmax", softmax)
+    assert sig.value.code == "unstable" and "exp(-|x|)" in str(sig.value) and "max" not in str(sig.value)
+    assert soft.value.code == "unstable" and "max before exp" in str(soft.value) and "|x|" not in str(soft.value)
+
+
 def test_unknown_name_suggests(capsys):
     with pytest.raises(KeyError, match="linreg.predict"):
         check("linreg.predcit", predict)

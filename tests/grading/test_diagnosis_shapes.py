@@ -94,3 +94,22 @@ def test_outputs_returned_in_each_others_place():
     d = diagnosis(ex, lambda x: (float(x.sum()), x * 2))
     assert d.code == "swapped" and "(w, b)" in d.message
     assert diagnosis(ex, lambda x: (x * 3, float(x.sum()))).code != "swapped"
+
+
+def test_outputs_returned_in_another_order_of_blocks():
+    """(loss, dW2, db2, dW1, db1) for (loss, dW1, db1, dW2, db2): named as the order, not as a shape error."""
+    from dlgrade.registry import Case, Output
+
+    from .synthetic import diagnosis, exercise
+
+    def ref(x):
+        return float(x.sum()), np.outer(x, x[:2]), x[:2] * 2, np.outer(x[:2], x), x * 3
+
+    ex = exercise(ref, [Case({"x": rng.normal(size=3)}, "x (3,)")],
+                  outputs=(Output("loss", "scalar"), Output("dW1"), Output("db1"), Output("dW2"), Output("db2")))
+    d = diagnosis(ex, lambda x: (lambda r: (r[0], r[3], r[4], r[1], r[2]))(ref(x)))
+    assert d.code == "swapped" and "wrong order" in d.message
+    assert "(loss, dW2, db2, dW1, db1); return (loss, dW1, db1, dW2, db2)" in d.message
+    # one output also wrong: not an order problem
+    d = diagnosis(ex, lambda x: (lambda r: (r[0], r[3], r[4] + 1, r[1], r[2]))(ref(x)))
+    assert d.code != "swapped"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import warnings
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -114,4 +115,19 @@ def swapped(ex: Any, expected: Sequence[Any], got: Sequence[Any]) -> Diagnosis |
                     and not close_all([expected[i]], [expected[j]], ex):
                 return Diagnosis("swapped", f"`{names[i]}` holds what `{names[j]}` should be, and the other way "
                                  f"round: return them in the order ({', '.join(names)}).")
+    return reordered(ex, expected, got)
+
+
+def reordered(ex: Any, expected: Sequence[Any], got: Sequence[Any]) -> Diagnosis | None:
+    """Every output right but returned in another order (more than two moved: a cycle, pairs taken as blocks)."""
+    names = [o.name for o in ex.outputs]
+    n = len(names)
+    if not 3 <= n <= 6:
+        return None
+    fits = [[j for j in range(n) if close_all([expected[j]], [got[k]], ex)] for k in range(n)]
+    for order in itertools.permutations(range(n)):
+        if order != tuple(range(n)) and all(order[k] in fits[k] for k in range(n)) \
+                and not any(close_all([expected[order[k]]], [expected[k]], ex) for k in range(n) if order[k] != k):
+            return Diagnosis("swapped", f"every output is right but in the wrong order: you return "
+                             f"({', '.join(names[j] for j in order)}); return ({', '.join(names)}).")
     return None

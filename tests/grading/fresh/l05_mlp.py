@@ -150,7 +150,10 @@ def sigmoid_backward(dout, x):  # noqa: F811
     return dout * s * (1 - s)
 
 
-@correct("activations.sigmoid_backward", L, "sigma(1 - sigma) = 1 / (4 cosh^2(x / 2))")
+# Relabelled after measurement (written as a correct answer): its values are right, but cosh(450)**2 overflows
+# and numpy warns in the learner's cell, which exercise 4 rules out in words ("compute the sigmoid so that exp
+# only ever sees non-positive numbers"; its check includes x = ±900), the naive sigmoid's catalogued mistake.
+@wrong("activations.sigmoid_backward", L, ["overflow"], "sigma(1 - sigma) = 1 / (4 cosh^2(x / 2))")
 def sigmoid_backward(dout, x):  # noqa: F811
     return dout * 0.25 / np.cosh(0.5 * np.clip(x, -1400, 1400)) ** 2
 

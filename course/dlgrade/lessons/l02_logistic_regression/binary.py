@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...harness.guard import reference
-from ...registry import Exercise, KnownMistake, Output, register
+from ...registry import STABLE_SIGMOID, Exercise, KnownMistake, Output, register
 from .. import _dlkit
 from .._common import away_from_zero, make_case
 from .._draw import F32_ATOL, F32_RTOL, float32, shapes
@@ -79,7 +79,7 @@ register(Exercise(
     "activations.sigmoid_forward", "sigmoid_forward(x) -> 1 / (1 + exp(-x))", sigmoid_forward, _sigmoid_cases,
     blocked=("sigmoid",), mistakes=_SIGMOID_MISTAKES, rtol=F32_RTOL, atol=F32_ATOL,
     hints=frozenset({"exp"}),
-    stable=True,
+    stable=STABLE_SIGMOID,
 ))
 
 # ------------------------------------------------------------------------------------------------- bce_loss

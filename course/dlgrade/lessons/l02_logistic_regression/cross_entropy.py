@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...harness.guard import reference
-from ...registry import Exercise, KnownMistake, Output, register
+from ...registry import STABLE_SOFTMAX, Exercise, KnownMistake, Output, register
 from .. import _dlkit
 from .._draw import F32_ATOL, F32_RTOL
 from .softmax import CE_BLOCKED, log_softmax, logit_cases, probabilities
@@ -106,7 +106,7 @@ register(Exercise(
     cross_entropy, lambda r, h: logit_cases(r, h, True), outputs=(Output("loss", "scalar"),),
     blocked=CE_BLOCKED, oracles=_ORACLES, mistakes=_CE_MISTAKES, rtol=F32_RTOL, atol=F32_ATOL,
     hints=frozenset({"exp", "log", "batch"}),
-    stable=True,
+    stable=STABLE_SOFTMAX,
 ))
 
 
@@ -169,5 +169,5 @@ register(Exercise(
     cross_entropy_backward, lambda r, h: logit_cases(r, h, True), blocked=CE_BLOCKED, oracles=_ORACLES,
     mistakes=_GRAD_MISTAKES, rtol=F32_RTOL, atol=F32_ATOL,
     hints=frozenset({"exp", "batch"}),
-    stable=True,
+    stable=STABLE_SOFTMAX,
 ))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...harness.guard import reference
-from ...registry import Exercise, KnownMistake, register
+from ...registry import STABLE_SOFTMAX, Exercise, KnownMistake, register
 from .. import _dlkit
 from .._common import make_case
 from .._draw import F32_ATOL, F32_RTOL, float32, shapes
@@ -122,5 +122,5 @@ register(Exercise(
     "losses.softmax", "softmax(x (N, C)) -> (N, C), each row sums to 1", softmax,
     lambda r, h: logit_cases(r, h, False), blocked=CE_BLOCKED, mistakes=_MISTAKES, rtol=F32_RTOL, atol=F32_ATOL,
     hints=frozenset({"exp"}),
-    stable=True,
+    stable=STABLE_SOFTMAX,
 ))

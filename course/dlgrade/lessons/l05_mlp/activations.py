@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from ...harness.guard import reference
-from ...registry import Exercise, register
+from ...registry import STABLE_SIGMOID, Exercise, register
 from .. import _dlkit
 from .._common import away_from_zero, make_case
 from .._draw import F32_ATOL, F32_RTOL
@@ -98,7 +98,7 @@ register(Exercise(
 ))
 register(Exercise(
     "activations.sigmoid_backward", "sigmoid_backward(dout, x) -> dx", sigmoid_backward, _cases(True, stress=True),
-    blocked=("sigmoid",), mistakes=SIGMOID_BACKWARD, stable=True, **_TOL,  # the lesson asks for no overflow
+    blocked=("sigmoid",), mistakes=SIGMOID_BACKWARD, stable=STABLE_SIGMOID, **_TOL,  # the lesson asks for no overflow
 ))
 register(Exercise(
     "activations.tanh_forward", "tanh_forward(x) -> tanh(x)", tanh_forward, _cases(False, stress=True),
