@@ -127,6 +127,14 @@ def test_training_setup_the_text_describes() -> None:
         assert phrase in text, phrase
 
 
+def test_the_bar_the_notebook_prints_is_the_graders() -> None:
+    """08-cnn-training's cnn-test cell tells the learner the accuracy the check asks for: the grader's own."""
+    from dlgrade.lessons.l08_cnn import training
+
+    found = re.findall(r"^BAR = ([0-9.]+)", _cells("08-cnn-training")["cnn-test"], flags=re.M)
+    assert found and float(found[0]) == training.THRESHOLD, (found, training.THRESHOLD)
+
+
 def test_your_cnn_has_about_half_the_mlps_parameters() -> None:
     """learned-intro and the summary: 'about half the MLP's parameters', 'about twice its parameters'."""
     from dlkit import nn

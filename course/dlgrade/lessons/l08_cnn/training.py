@@ -10,7 +10,8 @@ Where the threshold comes from: the lesson's CNN (two convolutions of the learne
 2 × 2 max pooling, then dropout, a 128-unit dense layer and the output layer), trained as the notebook does
 (Adam at 3e-3 with a cosine schedule, 5 epochs of batch 32 over 3,500 digits), scored between 96.0% and
 96.4% on the test split over 5 seeds (0–4), with one BLAS thread and with two, against 92.4–93.0% for the
-lesson's MLP; the bar sits 3 points below the worst CNN seed, where the MLP's best seed lands.
+lesson's MLP; the bar, 93.5%, sits above the MLP's best seed (a CNN that learned no more than the MLP fails)
+and 2.5 points below the worst CNN seed. The notebook's cnn-test cell prints it (its BAR, checked equal).
 ``tests/course/test_cnn_training.py`` (slow) re-measures both from the solution notebook's own code.
 
 There is no reference output to match element by element (a correct network still misclassifies a few
@@ -32,7 +33,7 @@ from ...harness.describe import describe
 from ...harness.guard import reference
 from ...registry import Case, Exercise, Output, register
 
-THRESHOLD = 0.93
+THRESHOLD = 0.935
 SEED_RANGE = (0.960, 0.964)  # the solution's test accuracy over seeds 0-4 (see the module docstring)
 TEST = slice(4000, 5000)     # the lesson's test split of the 5,000 digits
 
@@ -120,7 +121,7 @@ def _verify(case: Case, args: dict, returned) -> Diagnosis | None:
         return None
     got = f"{accuracy:.1%} of the {len(labels):,} test digits are classified correctly"
     bar = (f"a CNN built as the lesson describes reaches {SEED_RANGE[0]:.1%}–{SEED_RANGE[1]:.1%} "
-           f"(5 seeds); the bar is {THRESHOLD:.0%}")
+           f"(5 seeds); the bar is {THRESHOLD:.1%}")
     cached = _dataset()[1][TEST]
     if len(pred) == len(cached) and not np.array_equal(labels, cached) and np.mean(pred == cached) >= THRESHOLD:
         return Diagnosis("ignores_input", f"{got}: your predictions are those of the test digits in their original "
