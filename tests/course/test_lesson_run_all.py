@@ -3,7 +3,8 @@
 
 Slow: each lesson runs in full. The wall time depends on the machine and on what else runs on it, so the test
 also prints the CPU time the notebook used (the kernel included), which a busy machine does not inflate as
-much. Lessons 08-cnn, 08-cnn-training and 09-gpu (add others to LESSONS).
+much. The lessons that train networks: 08-cnn, 08-cnn-training, 09-gpu and 10-training-in-practice (add others
+to LESSONS).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-LESSONS = ("08-cnn", "08-cnn-training", "09-gpu")
+LESSONS = ("08-cnn", "08-cnn-training", "09-gpu", "10-training-in-practice")
 BUDGET_S = 90.0
 
 

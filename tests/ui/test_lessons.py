@@ -31,6 +31,40 @@ WIDGETS = re.compile(r"\bipywidgets\b|\binteract\w*\(|\bwidgets\.")
 STUB = "raise NotImplementedError()"
 
 
+# Per lesson, the cells that draw (by grade id) -> how many figures each shows, and what a cell prints beside its
+# figure (the numbers its text refers to): a demo that silently stops drawing (an exception caught as "finish
+# exercise n first") fails here, where "some figure appeared" would not notice.
+NAMED_FIGURES = {
+    "10-training-in-practice": {"overfit-demo": 1, "lr-demo": 1, "lr-widget": 1, "search-demo": 1, "adamw-demo": 1,
+                                "augment-demo": 2, "residual-demo": 1, "cnn-train": 1, "saliency-demo": 1},
+}
+NAMED_PRINTS = {
+    "10-training-in-practice": {
+        "sanity-demo": "errors of weight1, bias1, weight2, bias2", "overfit-demo": "median update ratio",
+        "lr-demo": "range test: the smoothed loss is lowest at lr", "search-demo": "random search: best validation",
+        "adamw-demo": "your adamw_step against dlkit.optim.AdamW", "augment-demo": "validation accuracy over the last 5",
+        "residual-demo": "your layer norm against dlkit's nn.LayerNorm", "cnn-train": "the most frequent confusion",
+        "saliency-demo": "along the gradient's sign"},
+}
+
+
+def _named_problems(lesson: str, cells: list[Cell]) -> list[str]:
+    """The lesson's named figure cells that show fewer figures than they draw, or lack what they print."""
+    by_id = {c.nbgrader.get("grade_id"): c for c in cells}
+    problems = []
+    for cid, count in NAMED_FIGURES.get(lesson, {}).items():
+        if cid not in by_id:
+            problems.append(f"no cell with grade id {cid!r} (NAMED_FIGURES is out of date)")
+        elif len([im for im in by_id[cid].images if im["ok"]]) < count:
+            problems.append(f"{by_id[cid].label}: {len(by_id[cid].images)} figure(s) shown, expected {count}")
+    for cid, text in NAMED_PRINTS.get(lesson, {}).items():
+        if cid not in by_id:
+            problems.append(f"no cell with grade id {cid!r} (NAMED_PRINTS is out of date)")
+        elif text not in by_id[cid].shown_text:
+            problems.append(f"{by_id[cid].label}: does not show {text!r}: {by_id[cid].shown_text[:200]!r}")
+    return problems
+
+
 class LessonAppearance(UserWarning):
     """Something a learner sees that is not wrong enough to fail the suite, but is worth a lesson author's look."""
 
@@ -133,7 +167,7 @@ def test_solved_notebook_passes_and_draws(lesson: str, learner_lab: Lab, project
         rel = solved.relative_to(learner_lab.root).as_posix()
         open_notebook(page, learner_lab, rel)
         cells = run_all(page)
-        problems = _common_problems(cells)
+        problems = _common_problems(cells) + _named_problems(lesson, cells)
         for c in cells:
             for err in c.errors:
                 problems.append(f"{c.label}: raised {err.get('ename')}: {err.get('evalue', '')[:300]}")
