@@ -16,15 +16,12 @@ import io
 import json
 import math
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from dlcourse.project import Project
-from dlcourse.syllabus import load_syllabus
 
 REPO = Path(__file__).resolve().parents[2]
 LESSONS = ["00-tensors", "01-linear-regression", "02-logistic-regression", "03-optimizers", "04-backprop"]
@@ -262,21 +259,3 @@ def test_04_relu_race_reads_as_the_text_says() -> None:
     assert "load_digits(flatten=True, normalize=False)" in _cells("04-backprop")["relu-race"]
     assert "pixels left unscaled (values up to 16)" in _cells("04-backprop")["activation-intro"]
     assert float(ns["images"].numpy().max()) == 16.0
-
-
-# --------------------------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_template_order(lesson: str) -> None:
-    """Goals first; then summary, check your understanding with collapsed answers, and the next-lesson line last."""
-    cells = _notebook(lesson)["cells"]
-    assert "**By the end of this lesson you can**" in "".join(cells[0]["source"])
-    last = "".join(cells[-1]["source"])
-    order = [last.find(s) for s in ("## Summary", "## Check your understanding", "<details><summary>Answers</summary>",
-                                     "</details>", "Next lesson:")]
-    assert -1 not in order and order == sorted(order), order
-    questions = re.findall(r"^\d+\. ", last[order[1]:order[2]], re.M)
-    answers = re.findall(r"^\d+\. ", last[order[2]:order[3]], re.M)
-    assert questions and len(questions) == len(answers), (len(questions), len(answers))
-    assert not re.search(r"\\alpha|α", "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")), \
-        "the notation table reserves α: the learning rate is η"
