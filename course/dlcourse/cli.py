@@ -9,12 +9,16 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import say
 from .autograde.limits import Limits
 from .errors import CourseError
 from .project import Project, find_project
 from .syllabus import load_syllabus, resolve_lessons
+
+if TYPE_CHECKING:
+    from .feedback.pages import FeedbackRun
 
 EPILOG = "Run `dlcourse COMMAND --help` for a command's options. The course guide is course/README.md."
 
@@ -152,15 +156,23 @@ def cmd_feedback(args: argparse.Namespace, project: Project) -> int:
         print("no feedback page (not graded):")
         for student, why in run.failed.items():
             print(f"  {student}: {why}")
-    print(say.paragraph(
-        f"Wrote {say.count(len(run.pages), 'page')} for {lesson.id}:",
+    print(feedback_paragraph(lesson.id, run))
+    return 0
+
+
+def feedback_paragraph(lesson: str, run: FeedbackRun) -> str:
+    """What `feedback` wrote, who got no page and what to do next (each sentence starts with a capital)."""
+    steps = [
+        "grade the pending answers in formgrader and run `dlcourse feedback` again" if run.pending else "",
+        "fix or re-collect the failed submissions and grade them" if run.failed else "",
+        "send the pages through your LMS or `nbgrader release_feedback`.",
+    ]
+    return say.paragraph(
+        f"Wrote {say.count(len(run.pages), 'page')} for {lesson}:",
         f"{say.count(len(run.pending), 'student')} waiting for a manual grade;" if run.pending else "",
         f"{say.count(len(run.failed), 'student')} got no page ({say.names(run.failed)})." if run.failed else
         "every graded student has a page.",
-        "Next: grade the pending answers in formgrader and run `dlcourse feedback` again;" if run.pending else "",
-        "fix or re-collect the failed submissions and grade them;" if run.failed else "",
-        "send the pages through your LMS or `nbgrader release_feedback`."))
-    return 0
+        "Next: " + "; ".join(step for step in steps if step))
 
 
 def cmd_export(args: argparse.Namespace, project: Project) -> int:
@@ -345,10 +357,12 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write the per-exercise CSV (lesson, student, exercise, points, max points, "
                        "status, diagnosis) and, beside it, <name>-by-student.csv with each student's points per "
                        "lesson and in total. Pending manual grades read 'pending'; failed submissions are listed. "
-                       "A file is never replaced by one with fewer rows unless --force is given.")
+                       "A file is never replaced by one with fewer rows, or by one that drops a lesson it holds, "
+                       "unless --force is given.")
     _add_lessons(p)
     p.add_argument("-o", "--output", metavar="CSV", help="output file (default: course/reports/grades.csv)")
-    p.add_argument("--force", action="store_true", help="replace an existing file even if it has more rows")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing file even if it has more rows, or lessons this export lacks")
     _add_progress(p)
     p.set_defaults(func=cmd_export)
 

@@ -70,7 +70,7 @@ def run(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.mark.parametrize("student, problem", [
     ("not-json", "invalid JSON"), ("truncated", "invalid JSON"), ("empty", "invalid JSON"),
-    ("no-metadata", "worker exited"),
+    ("no-metadata", "not gradable: the notebook has no nbgrader cell metadata"),
     ("wrong-name", "not a notebook of this lesson"),
 ])
 def test_unreadable_is_flagged_by_file_and_problem(run, student: str, problem: str) -> None:

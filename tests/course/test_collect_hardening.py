@@ -169,3 +169,52 @@ def test_reserved_id_from_the_exchange_is_refused_at_grade(root: Path) -> None:
     assert "cannot be graded (template.db)" in " ".join(proc.stdout.split())
     status = dlcourse(root, "status", LESSON)
     assert any("template.db" in line and "reserved by the grading tools" in line for line in status.stdout.splitlines())
+
+
+def _stripped(root: Path, lesson: str = OTHER) -> bytes:
+    """A lesson's notebook with every cell's nbgrader metadata removed (an editor stripped it, or the learner
+    pasted the cells into a new notebook): nothing in it says what to grade."""
+    nb = json.loads(_student_version(root, lesson))
+    for cell in nb["cells"]:
+        cell["metadata"].pop("nbgrader", None)
+    return json.dumps(nb).encode()
+
+
+NOT_GRADABLE = "not gradable: the notebook has no nbgrader cell metadata"
+
+
+def test_notebook_without_grading_metadata_is_refused_at_collect(root: Path, tmp_path: Path) -> None:
+    """Collect names the cause in one line instead of importing a file nbgrader cannot grade."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "cat.ipynb").write_bytes(_stripped(root))
+    proc = dlcourse(root, "collect", LESSON, str(inbox))
+    line = next(ln for ln in proc.stderr.splitlines() if "cat.ipynb" in ln)
+    assert NOT_GRADABLE in line and f"lessons/{LESSON}/{LESSON}.ipynb" in line and "resubmit" in line, line
+    assert not (root / "course" / "submitted" / "cat").exists()
+
+
+def test_notebook_without_grading_metadata_fails_grade_with_its_reason(tmp_path: Path) -> None:
+    """A stripped notebook that reached submitted/ (nbgrader's exchange, a copy by hand) is a failure with its
+    one-line reason in grade, status and export; never nbgrader's opaque exception, and not retried."""
+    root = copy_course(tmp_path / "project")
+    dlcourse(root, "release", LESSON, "--no-progress", check=True)
+    folder = root / "course" / "submitted" / "cat" / LESSON
+    folder.mkdir(parents=True)
+    (folder / f"{LESSON}.ipynb").write_bytes(_stripped(root))
+    for attempt in range(2):
+        proc = dlcourse(root, "grade", LESSON, "--no-progress")
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        line = next(ln for ln in proc.stdout.splitlines() if ln.strip().startswith("cat:"))
+        assert NOT_GRADABLE in line and "retried" not in line, line
+        assert "NbGraderException" not in proc.stdout + proc.stderr
+    status = dlcourse(root, "status", LESSON)
+    assert any("cat" in ln and "failed" in ln and NOT_GRADABLE in ln for ln in status.stdout.splitlines())
+    proc = dlcourse(root, "export", LESSON, "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    import csv
+
+    by_student = root / "course" / "reports" / "grades-by-student.csv"
+    (cat,) = list(csv.DictReader(by_student.open(encoding="utf-8")))
+    assert cat[LESSON] == "failed" and NOT_GRADABLE in cat["failed"]
+    assert str(root) not in by_student.read_text(encoding="utf-8")  # no path on the instructor's machine

@@ -230,6 +230,13 @@ def test_report_counts_not_attempted(day: Day) -> None:
     assert explain.split()[3:5] == ["1", "1"]  # eve's stub, bo's pending essay
 
 
+def test_report_lists_the_failed_submission(day: Day) -> None:
+    """fay's file could not be graded: report.md names her and why, instead of leaving her out silently."""
+    text = (day.root / "course" / "reports" / LESSON / "report.md").read_text(encoding="utf-8")
+    fay = next(line for line in text.splitlines() if line.startswith("- fay:"))
+    assert f"a notebook of lesson {OTHER}" in fay and str(day.root) not in fay
+
+
 def test_status_at_the_end_of_the_day(day: Day) -> None:
     proc = day["status-end"]
     assert proc.returncode == 1

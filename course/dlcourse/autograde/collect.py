@@ -24,7 +24,7 @@ from ..errors import CourseError
 from ..notebooks import read_notebook
 from ..project import Project
 from ..syllabus import Lesson, require_source
-from .identify import wrong_lesson
+from .identify import no_grading_metadata, wrong_lesson
 
 # Letters, digits and . _ @ + - (an LMS export's user names and e-mail addresses); never a path, never hidden.
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
@@ -255,7 +255,7 @@ def _accept(project: Project, lesson: Lesson, entry: _Entry, notebooks: list[str
             nb = read_notebook(path)
         except CourseError as exc:
             raise ValueError(str(exc).split(": ", 1)[-1]) from None
-    other = wrong_lesson(project, lesson.id, nb)
+    other = no_grading_metadata(nb, lesson.id, name) or wrong_lesson(project, lesson.id, nb)
     if other:
         raise ValueError(other)
     return student, name, data

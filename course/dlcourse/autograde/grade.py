@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import queue
+import re
 import secrets
 import shutil
 import signal
@@ -29,7 +30,7 @@ from .limits import Limits
 from ..notebooks import read_notebook
 from ..project import Project
 from .collect import check_student_id
-from .identify import wrong_lesson
+from .identify import no_grading_metadata, wrong_lesson
 from .state import fingerprint, load_result, result_path, write_json_atomic
 from ..syllabus import Lesson, require_source
 
@@ -146,6 +147,28 @@ def _failure_reason(code: int | str, log: Path, limits: Limits) -> str:
     return f"worker exited with {code}: {last[:200]} (log: {log})"
 
 
+# A path on this machine (an absolute path whose parts hold no spaces): shown by its last part only.
+_ABSOLUTE = re.compile(r"(?<![\w./~-])/(?:[^/\s]+/)+([^/\s]+)")
+
+
+def public_reason(reason: str, root: Path | None = None) -> str:
+    """A failure reason as it may leave this machine (the export an LMS receives): one line, paths relative to
+    the checkout `root`, no worker-log reference and no nbgrader or traceback text (status and worker.log keep
+    the detail)."""
+    text = " ".join(reason.split())
+    for marker in (" (log: ", "; see "):  # _failure_reason ends a line with the worker log's path
+        if marker in text:
+            text = text[:text.rindex(marker)]
+    if text.startswith("worker exited with "):  # the rest is the worker's last log line: nbgrader's words
+        code = text[len("worker exited with "):].split(":", 1)[0]
+        return f"the grader could not run the notebook (worker exited with {code})"
+    if text.startswith("the cluster could not grade it"):
+        return "the cluster could not grade it"
+    if root is not None:
+        text = text.replace(f"{root}/", "")
+    return _ABSOLUTE.sub(r"\1", text)
+
+
 def unusable(folder: Path, notebooks: list[str], project: Project | None = None, lesson: str = "") -> str | None:
     """Why a submission folder cannot be graded at all (naming the file and the problem), or None."""
     try:
@@ -163,7 +186,8 @@ def unusable(folder: Path, notebooks: list[str], project: Project | None = None,
             return str(exc)
         if path.name not in notebooks:
             return f"{path}: not a notebook of this lesson (expected {', '.join(notebooks)})"
-        other = wrong_lesson(project, lesson, nb) if project is not None else None
+        other = no_grading_metadata(nb, lesson, path.name) if lesson else None
+        other = other or (wrong_lesson(project, lesson, nb) if project is not None else None)
         if other:
             return f"{path}: {other}"
     return None

@@ -30,10 +30,23 @@ def lesson_ids(project: Project, lesson: str) -> frozenset[str]:
     return _lesson_ids(folder, tuple(p.stat().st_mtime for p in sorted(folder.glob("*.ipynb"))))
 
 
+def no_grading_metadata(nb: NotebookNode, lesson: str, name: str) -> str | None:
+    """Why `nb` cannot be graded at all when no cell carries an nbgrader grade id, or None.
+
+    An editor that strips cell metadata, or cells pasted into a new notebook (another lesson's included), leave
+    nothing that says which cell is an answer or a test: the grader cannot restore the released cells around
+    them, and nbgrader itself fails with an exception that names no cause. The learner must resubmit.
+    """
+    if any(meta(cell).get("grade_id") for cell in nb.cells):
+        return None
+    return (f"not gradable: the notebook has no nbgrader cell metadata (not a copy of lessons/{lesson}/{name}, "
+            "or its metadata was stripped); ask the student to resubmit the released notebook")
+
+
 def wrong_lesson(project: Project, lesson: str, nb: NotebookNode) -> str | None:
     """Why `nb` is not a notebook of `lesson` (naming the lesson it belongs to when known), or None.
 
-    A notebook without nbgrader ids (metadata stripped) is not judged here: nbgrader restores its test cells.
+    A notebook without nbgrader ids is not judged here (`no_grading_metadata` says why it cannot be graded).
     """
     ids = graded_ids(nb)
     if not ids or ids & lesson_ids(project, lesson):

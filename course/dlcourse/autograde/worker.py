@@ -131,7 +131,7 @@ def _restore_deleted(nb, released, stem: str, flags: list[str]) -> bool:
     released cell it still has; True when any was. nbgrader restores deleted grade cells itself only after a
     cell of its own kind and fails on the whole notebook otherwise (a test cell after a locked demo cell)."""
     have = {meta(c).get("grade_id") for c in nb.cells} - {None}
-    if not have:  # no grading metadata at all (copied into a new notebook?): not gradable as it is, say so
+    if not have:  # no grading metadata at all: grade.unusable refuses it before a worker starts
         return False
     ids = {c.get("id") for c in nb.cells}
     before: str | None = None

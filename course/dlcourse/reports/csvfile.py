@@ -47,6 +47,33 @@ def refuse_shrinking(path: Path, new_rows: int, force: bool) -> None:
                           "collected or graded here yet?). Pass --force to replace it, or -o to write elsewhere")
 
 
+def existing_lessons(path: Path) -> set[str]:
+    """Lessons an existing export holds: the values of its `lesson` column (one row per exercise), or the lesson
+    columns between `student` and `total` (one row per student); none when there is no readable file."""
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            fields = list(reader.fieldnames or [])
+            if "lesson" in fields:
+                return {row["lesson"].lstrip("'") for row in reader if row.get("lesson")}
+            if fields[:1] == ["student"] and "total" in fields:
+                return set(fields[1:fields.index("total")])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        pass
+    return set()
+
+
+def refuse_dropping(path: Path, lessons: list[str], force: bool) -> None:
+    """CourseError when writing would replace `path` with an export that lacks lessons it holds (unless force):
+    `export 01` then `export 02` to the same file would lose lesson 01's grades."""
+    lost = sorted(existing_lessons(path) - set(lessons))
+    if lost and not force:
+        keep = sorted(set(lessons) | set(lost))
+        raise CourseError(f"{path}: holds grades of {', '.join(lost)}, which this export ({', '.join(lessons)}) "
+                          f"would drop; nothing written. Export them together (`dlcourse export {' '.join(keep)}`), "
+                          "write this one elsewhere with -o FILE, or pass --force to replace it")
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file and rename: a reader sees the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)

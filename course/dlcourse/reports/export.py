@@ -1,7 +1,8 @@
 """`dlcourse export`: grades as CSV, one row per student (totals per lesson and overall) and one per exercise.
 
 Pending manual grades read "pending" (never 0), failed submissions are rows with their reason, every text cell
-is escaped against spreadsheet formulas, and a file is never replaced by one with fewer rows unless forced.
+is escaped against spreadsheet formulas, and a file is never replaced by one with fewer rows, or without a
+lesson it holds, unless forced.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..autograde.grade import public_reason
 from ..autograde.state import all_results
 from ..errors import CourseError
 from ..redact import lesson_hidden_lines, redact
@@ -18,7 +20,7 @@ from ..project import Project
 from ..say import progress as bar
 from ..syllabus import Lesson
 from ..table import fmt_points
-from .csvfile import refuse_shrinking, render_csv, write_atomic
+from .csvfile import refuse_dropping, refuse_shrinking, render_csv, write_atomic
 from .status import lesson_status
 
 FIELDS = ["lesson", "student", "notebook", "exercise", "points", "max_points", "needs_manual_grade", "status",
@@ -60,11 +62,18 @@ def rows(project: Project, lesson: Lesson) -> list[dict[str, object]]:
     return out
 
 
-def failed_rows(project: Project, lesson: Lesson) -> list[dict[str, object]]:
-    """One row per submission that could not be graded, with its one-line reason."""
+def failures(project: Project, lesson: Lesson) -> dict[str, str]:
+    """Why each submission of a lesson could not be graded, in full (paths and worker log), by student."""
+    return {student: detail for student, what, detail in lesson_status(project, lesson).todo if what == "failed"}
+
+
+def failed_rows(project: Project, lesson: Lesson, found: dict[str, str] | None = None) -> list[dict[str, object]]:
+    """One row per submission that could not be graded, with its one-line reason: the files leave this machine
+    (an LMS), so no path on it, no worker log and no nbgrader text (`dlcourse status` has the detail)."""
+    found = failures(project, lesson) if found is None else found
     return [{"lesson": lesson.id, "student": student, "notebook": "", "exercise": "", "points": "",
-             "max_points": "", "needs_manual_grade": "", "status": "failed", "diagnosis": detail}
-            for student, what, detail in lesson_status(project, lesson).todo if what == "failed"]
+             "max_points": "", "needs_manual_grade": "", "status": "failed",
+             "diagnosis": public_reason(detail, project.root)} for student, detail in found.items()]
 
 
 def student_rows(lessons: list[Lesson], exercise_rows: list[dict[str, object]]) -> tuple[list[str], list[dict]]:
@@ -113,9 +122,9 @@ def export(project: Project, lessons: list[Lesson], output: Path | None = None, 
     exercise_rows: list[dict[str, object]] = []
     for lesson in bar(lessons, "exporting", enabled=progress):
         graded = rows(project, lesson)
-        failed = failed_rows(project, lesson)
-        exercise_rows += graded + failed
-        done.failed += [(lesson.id, str(r["student"]), str(r["diagnosis"])) for r in failed]
+        found = failures(project, lesson)
+        exercise_rows += graded + failed_rows(project, lesson, found)
+        done.failed += [(lesson.id, student, detail) for student, detail in found.items()]
         done.pending += [(lesson.id, str(r["student"]), f"{r['notebook']}/{r['exercise']}")
                          for r in graded if r["points"] == PENDING]
     if not exercise_rows:
@@ -123,8 +132,10 @@ def export(project: Project, lessons: list[Lesson], output: Path | None = None, 
                           "written. Run `dlcourse grade LESSON` first")
     fields, per_student = student_rows(lessons, exercise_rows)
     # Refuse before writing either file, so the two never disagree.
-    refuse_shrinking(done.path, len(exercise_rows), force)
-    refuse_shrinking(done.students_path, len(per_student), force)
+    ids = [lesson.id for lesson in lessons]
+    for path, count in ((done.path, len(exercise_rows)), (done.students_path, len(per_student))):
+        refuse_dropping(path, ids, force)
+        refuse_shrinking(path, count, force)
     write_atomic(done.path, render_csv(FIELDS, exercise_rows, numeric={"points", "max_points"}))
     numeric = {lesson.id for lesson in lessons} | {"total", "max_total"}
     write_atomic(done.students_path, render_csv(fields, per_student, numeric=numeric))

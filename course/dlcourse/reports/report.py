@@ -7,7 +7,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from ..errors import CourseError
-from .export import PENDING, rows
+from .export import PENDING, failures, rows
+from ..autograde.grade import public_reason
 from ..autograde.diagnosis import pattern
 from ..notebooks import is_grade, is_solution, meta, read_notebook
 from ..project import Project
@@ -65,13 +66,24 @@ def report(project: Project, lesson: Lesson, top: int = 5) -> Path:
         raise CourseError(f"{project.gradebook}: no graded submissions for {lesson.id}; run `dlcourse grade` first")
     out = project.reports / lesson.id
     out.mkdir(parents=True, exist_ok=True)
+    failed = {student: public_reason(detail, project.root) for student, detail in failures(project, lesson).items()}
+    text, totals, max_total = markdown(lesson, data, untouched_answers(project, lesson.id), failed, top)
+    _plot(totals, max_total, out / "scores.png", f"{lesson.id}: total scores")
+    path = out / "report.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def markdown(lesson: Lesson, data: list[dict[str, object]], blank: set[tuple[str, str]], failed: dict[str, str],
+             top: int = 5) -> tuple[str, list[float], float]:
+    """report.md's text from the per-exercise rows (`export.rows`), the untouched manual answers and the failed
+    submissions (student: one-line reason); also the total scores and their maximum, for the plot."""
     totals: dict[str, float] = defaultdict(float)
     max_total = 0.0
     per_exercise: dict[str, list[bool]] = defaultdict(list)
     unanswered: Counter[str] = Counter()
     mistakes: Counter[str] = Counter()
     examples: dict[str, str] = {}
-    blank = untouched_answers(project, lesson.id)
     pending: Counter[str] = Counter()
     for row in data:
         if row["points"] == PENDING:
@@ -89,7 +101,6 @@ def report(project: Project, lesson: Lesson, top: int = 5) -> Path:
     for row in data:
         if row["student"] == data[0]["student"]:
             max_total += float(str(row["max_points"]))
-    _plot(list(totals.values()), max_total, out / "scores.png", f"{lesson.id}: total scores")
     n = len(totals)
     mean = sum(totals.values()) / n
     pass_rows = [[ex, f"{sum(ok)}/{len(ok)}", f"{100 * sum(ok) / len(ok):.0f}%", str(unanswered[ex]),
@@ -97,10 +108,18 @@ def report(project: Project, lesson: Lesson, top: int = 5) -> Path:
     pass_rows += [[ex, "-", "-", "0", str(n)] for ex, n in pending.items() if ex not in per_exercise]
     # Whole diagnoses, one per line: cutting them hides the part that says what to re-teach.
     mistake_lines = [f"- {count} student(s): {_plain(examples[key])}" for key, count in mistakes.most_common(top)]
+    if not mistake_lines:
+        missed = sum(unanswered.values())
+        everything = not missed and all(all(ok) for ok in per_exercise.values())
+        mistake_lines = ["none: every graded answer got full marks" if everything else
+                         "no diagnosed mistakes" + (f" ({missed} answer(s) not attempted: see the table above)"
+                                                    if missed else "")]
+    failed_lines = [f"- {_plain(student)}: {_plain(why)}" for student, why in sorted(failed.items())]
     text = "\n".join([
         f"# {lesson.title} ({lesson.id}): class report",
         "",
-        f"{n} students graded; mean {mean:.2f} of {max_total:g} points.",
+        f"{n} students graded; mean {mean:.2f} of {max_total:g} points."
+        + (f" {len(failed)} submission(s) could not be graded (listed at the end)." if failed else ""),
         "",
         "![score distribution](scores.png)",
         "",
@@ -111,9 +130,10 @@ def report(project: Project, lesson: Lesson, top: int = 5) -> Path:
         "",
         f"## Most common diagnosed mistakes (top {top})",
         "",
-        *(mistake_lines or ["none: every test passed"]),
+        *mistake_lines,
         "",
+        *(["## Submissions that could not be graded", "", *failed_lines, "",
+           "The scores above count none of these files (only an earlier grade of the same student, if any); "
+           "`dlcourse status` shows each reason in full.", ""] if failed else []),
     ])
-    path = out / "report.md"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return text, list(totals.values()), max_total

@@ -13,6 +13,7 @@ from ..gradebook import class_scores
 from ..project import Project
 from ..syllabus import Lesson
 from ..table import fmt_points, render
+from .summary import fold_flags
 
 
 @dataclass
@@ -55,6 +56,7 @@ def lesson_status(project: Project, lesson: Lesson, recorded: set[str] | None = 
     results = all_results(project, lesson.id)
     failures = all_failures(project, lesson.id)
     sources = project.source_notebooks(lesson.id)
+    flags: dict[str, list[str]] = {}
     for student, folder in subs.items():
         problem = unusable(folder, [p.name for p in sources], project, lesson.id)
         result = results.get(student)
@@ -70,12 +72,13 @@ def lesson_status(project: Project, lesson: Lesson, recorded: set[str] | None = 
                 st.todo.append((student, what, f"run `dlcourse grade {lesson.id}`"))
             continue
         st.graded += 1
-        for flag in result.get("flags", []):
-            st.todo.append((student, "flagged", flag))
+        flags[student] = result.get("flags", [])
         if _feedback_current(project, lesson.id, student):
             st.feedback += 1
         else:
             st.todo.append((student, "no feedback", f"run `dlcourse feedback {lesson.id}`"))
+    # A flag most students share (an edited test cell the lesson itself changed) is one row, as `grade` prints it.
+    st.todo += [(who, "flagged", flag) for who, flag in fold_flags({s: f for s, f in flags.items() if f}, st.graded)]
     if project.gradebook.is_file():
         for row in class_scores(project.gradebook, lesson.id):
             if row["needs_manual_grade"] and row["points"] is None:

@@ -44,20 +44,30 @@ def summary_table(project: Project, lesson: str, run: GradeRun | None = None) ->
     return text
 
 
-def flag_lines(run: GradeRun) -> list[str]:
-    """One line per flag; a flag every graded student shares is printed once (it is about the lesson, not them)."""
+def fold_flags(flags: dict[str, list[str]], graded: int) -> list[tuple[str, str]]:
+    """(who, flag) pairs: a flag every one of the `graded` students shares is one pair, 'every student (N)' (it
+    is about the lesson, not them); one most of them share is one pair, 'N students'; any other flag is one
+    pair per student who has it. Used by `grade` and `status`."""
     by_line: dict[str, list[str]] = defaultdict(list)
-    for student, lines in sorted(run.flags.items()):
+    for student, lines in sorted(flags.items()):
         for line in dict.fromkeys(lines):
             by_line[line].append(student)
-    out = []
+    out, shared = [], set()
     for line, students in by_line.items():
-        if len(students) > 1 and len(students) == len(run.graded):
-            out.append(f"  every student ({len(students)}): {line}")
-    shared = {line for line, students in by_line.items() if len(students) > 1 and len(students) == len(run.graded)}
-    out += [f"  {s}: {line}" for s, lines in sorted(run.flags.items()) for line in dict.fromkeys(lines)
-            if line not in shared]
+        if len(students) > 1 and len(students) == graded:
+            out.append((f"every student ({len(students)})", line))
+        elif len(students) > 1 and 2 * len(students) > graded:
+            out.append((f"{len(students)} students", line))
+        else:
+            continue
+        shared.add(line)
+    out += [(s, line) for s, lines in sorted(flags.items()) for line in dict.fromkeys(lines) if line not in shared]
     return out
+
+
+def flag_lines(run: GradeRun) -> list[str]:
+    """One line per flag, a flag most graded students share folded into one line (`fold_flags`)."""
+    return [f"  {who}: {line}" for who, line in fold_flags(run.flags, len(run.graded))]
 
 
 def grade_paragraph(project: Project, lesson: str, run: GradeRun) -> str:

@@ -116,8 +116,9 @@ class Run:
     def in_summary(self, student: str) -> bool:
         """Does a grade summary name this student under 'flagged' or 'not graded'?"""
         flagged = self._summary("flagged")
+        # A flag most graded students share is one line, 'every student (N): ...' or 'N students: ...'.
         return student in flagged or student in self._summary("not graded") or \
-            any(k.startswith("every student") for k in flagged)
+            any(k.startswith("every student") or k.endswith(" students") and k.split()[0].isdigit() for k in flagged)
 
     def totals(self, student: str) -> dict[str, str]:
         """The student's auto total in each grade run that graded it, as the summary table printed it."""
