@@ -140,15 +140,18 @@ def test_unknown_student_is_named(project: Path) -> None:
     assert dry.returncode == 0 and "would grade 1 submission of" in dry.stdout and "Nothing was run" in dry.stdout
 
 
-# The modules whose messages reach the instructor, and the functions that return problems as text.
+# The modules whose messages reach the instructor (raised, printed, or shown in `status`, a grade run's
+# "grading refused: ... (why)" or a worker log), and the functions that return problems as text.
 MESSAGE_MODULES = ["cli.py", "project.py", "syllabus.py", "notebooks.py", "gradebook.py", "nbconfig.py",
-                   "autograde/collect.py", "autograde/grade.py", "autograde/identify.py", "release/check.py",
+                   "autograde/collect.py", "autograde/grade.py", "autograde/identify.py", "autograde/cluster.py",
+                   "autograde/containment.py", "autograde/rootfs.py", "release/check.py",
                    "release/metadata.py", "release/validate.py", "release/release.py", "release/generate.py",
                    "release/leaks.py", "reports/export.py", "reports/csvfile.py", "reports/report.py",
-                   "feedback/pages.py"]
-RAISED = {"CourseError", "ValueError", "ArgumentTypeError"}
+                   "reports/status.py", "feedback/pages.py", "feedback/page.py"]
+RAISED = {"CourseError", "ValueError", "ArgumentTypeError", "RuntimeError"}
 PROBLEM_FUNCTIONS = {"_failure_reason", "_zip_refusal", "metadata_problems", "sync_problems", "validate",
-                     "validate_apart", "unusable", "wrong_lesson", "find_leaks", "static_problems", "leaks_in"}
+                     "validate_apart", "unusable", "wrong_lesson", "no_grading_metadata", "public_reason",
+                     "find_leaks", "static_problems", "leaks_in", "lesson_status"}
 
 
 def _fixed_part(node: object) -> str | None:
