@@ -104,6 +104,16 @@ def _relative(f, x, h):
     return grad
 
 
+def _aliased(f, x, h):
+    """x_plus = x and x_minus = x name ONE array: +h then −h put it back, and f is evaluated twice at x."""
+    xc, grad = x.copy(), np.zeros(x.shape)
+    for idx in np.ndindex(x.shape):
+        xc[idx] += h
+        xc[idx] -= h
+        grad[idx] = (float(f(xc)) - float(f(xc))) / (2.0 * h)
+    return grad
+
+
 _DIFF = "the line that computes one entry of the gradient"
 _MISTAKES = (
     KnownMistake("forward_difference", "this is the one-sided difference (f(x + h) − f(x)) / h, whose error shrinks "
@@ -140,6 +150,10 @@ _MISTAKES = (
     KnownMistake("rows_only", "x[i] with one index picks a whole row of a 2-D array, so a whole row was nudged at "
                  "once. Loop over every index with np.ndindex(x.shape).", _rows_only, "the loop",
                  r"range\(\s*len"),
+    KnownMistake("aliased_nudges", "every entry is 0: f was evaluated at the same point twice. x_plus = x (and "
+                 "x_minus = x) does not copy: all three names are one array, so the +h and the −h cancel. Take "
+                 "x_plus = x.copy() and x_minus = x.copy() (or nothing was ever stored in grad[i]).",
+                 _aliased, "the lines that make x_plus and x_minus", r"x_(plus|minus)\s*=\s*x\s*$"),
     KnownMistake("not_restored", "x was nudged in place and never put back: each later entry is measured at a "
                  "shifted point. Nudge a fresh copy for every entry (x_plus = x.copy()), or restore x[i].",
                  _not_restored, "the lines that nudge x", r"-=\s*2\s*\*\s*h"),

@@ -32,7 +32,7 @@ def _hyper(rng: np.random.Generator, i: int) -> dict:
 
 def _variant(bc_t=None, eps_inside=False, square=True, correct_m=True, correct_v=True, correction="divide",
              stale=False, betas_swapped=False, swap_m=False, sqrt=True, eps_scaled=False, precedence=False,
-             return_corrected=False, use_eps=True):
+             return_corrected=False, use_eps=True, skip_at_zero=False):
     """Adam with one switch flipped: the catalogued mistakes."""
     def step(w, dw, m, v, t, lr, beta1, beta2, eps):
         b1, b2 = (beta2, beta1) if betas_swapped else (beta1, beta2)
@@ -41,6 +41,8 @@ def _variant(bc_t=None, eps_inside=False, square=True, correct_m=True, correct_v
         m_used, v_used = (m, v) if stale else (new_m, new_v)
         tt = t if bc_t is None else bc_t(t)
         c1, c2 = (1 - b1 ** tt, 1 - b2 ** tt) if correction != "no_power" else (1 - b1, 1 - b2)
+        if skip_at_zero and tt == 0:  # the learner's guard against 1 − β⁰ = 0 on the first step
+            c1, c2 = 1.0, 1.0
         if correction == "multiply":
             c1, c2 = 1 / c1, 1 / c2
         mhat = m_used / c1 if correct_m else m_used
@@ -81,6 +83,9 @@ _MISTAKES = (
                  "use β1**t (not t − 1 or t + 1).", _variant(bc_t=lambda t: t + 1), _BC, r"t\s*[+-]\s*1"),
     KnownMistake("off_by_one", "the bias correction uses the wrong step number: t is this step's 1-based count, "
                  "use β1**t (not t − 1 or t + 1).", _variant(bc_t=lambda t: t - 1), _BC, r"t\s*[+-]\s*1"),
+    KnownMistake("off_by_one", "the bias correction counts steps from 0 (β**(t − 1), skipped on the first step): t is "
+                 "this step's 1-based count, so use β1**t; 1 − β1**t is never 0 for t ≥ 1.",
+                 _variant(bc_t=lambda t: t - 1, skip_at_zero=True), _BC, r"t\s*-\s*1"),
     KnownMistake("corrected_state_returned", "the bias-corrected m̂ and v̂ were returned as the new state: only the "
                  "step uses them; return the raw m and v, or the correction compounds step after step.",
                  _variant(return_corrected=True), "the return line", r"return"),

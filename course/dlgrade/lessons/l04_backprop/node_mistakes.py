@@ -141,6 +141,11 @@ def _mul_same_once(self, other, out):
         other.grad += self.data * out.grad
 
 
+def _mul_grad_for_data(self, other, out):
+    self.grad += other.grad * out.grad
+    other.grad += self.grad * out.grad
+
+
 def _mul_overwrites(self, other, out):
     self.grad = other.data * out.grad
     other.grad = self.data * out.grad
@@ -176,6 +181,9 @@ MUL = (
     _mul("value_not_number", _NOT_NUMBER.format(node="b"),
          lambda s, o, out: setattr(s, "grad", as_value(s, s.grad + o.data * out.grad)),
          rf"{X}\.grad\s*\+=\s*{X}\s*\*"),
+    _mul("grad_for_data", "you multiplied by the other input's gradient (b.grad), not by its value: the local "
+         "derivative of a * b with respect to a is b.data, so a.grad += b.data * out.grad (and a.data for b).",
+         _mul_grad_for_data, rf"{X}\.grad\s*\+=\s*{X}\.grad\s*\*"),
     _mul("copy_paste", "b got its own value times out.grad (the first line copied without swapping): b.grad += "
          "a.data * out.grad.", _both(lambda s, o, out: o.data * out.grad, lambda s, o, out: o.data * out.grad),
          rf"{B}\.grad\s*\+=\s*{B}\.data"),
