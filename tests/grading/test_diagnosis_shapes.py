@@ -113,3 +113,12 @@ def test_outputs_returned_in_another_order_of_blocks():
     # one output also wrong: not an order problem
     d = diagnosis(ex, lambda x: (lambda r: (r[0], r[3], r[4] + 1, r[1], r[2]))(ref(x)))
     assert d.code != "swapped"
+
+
+def test_a_missing_sum_down_to_one_number_names_no_single_axis():
+    """grad (2, 4) -> () summed over axis 0 only: the rest is summed over every axis, not 'axis=0' again."""
+    e, g = np.float64(3.0), np.array([1.0, 0.5, 0.5, 1.0])
+    d = diag(e, g)
+    assert "np.sum(...) over every axis" in d.message and "axis=0" not in d.message
+    d = diag(np.ones(4) * 2, np.ones((2, 4)))
+    assert "axis=0" in d.message

@@ -82,7 +82,9 @@ def not_reduced(e: np.ndarray, g: np.ndarray, name: str, head: str, factors: Map
         if close(e, red):
             what = "all its elements" if len(axes) == g.ndim else _axes_text(axes, g.shape)
             verb = "summed" if how == "sum" else "averaged"
-            call = f"np.{how}(..., axis={axes if len(axes) > 1 else axes[0]})"
+            # down to one number: every axis goes, however many the learner's array still has
+            call = f"np.{how}(...) over every axis" if len(axes) == g.ndim else \
+                f"np.{how}(..., axis={axes if len(axes) > 1 else axes[0]})"
             return Diagnosis(BATCH_NOT_REDUCED, f"{head}: {verb} over {what} yours would be right: that "
                              f"{'sum' if how == 'sum' else 'mean'} is missing ({call}).",
                              evidence={"axes": axes, "how": how})
