@@ -105,29 +105,21 @@ def repeated(a: Sequence[Any], b: Sequence[Any]) -> bool:
 
 
 def swapped(ex: Any, expected: Sequence[Any], got: Sequence[Any]) -> Diagnosis | None:
-    """Two outputs returned in each other's place (and every other output right): the order of the tuple."""
-    names = [o.name for o in ex.outputs]
-    for i in range(len(names)):
-        for j in range(i + 1, len(names)):
-            order = list(range(len(names)))
-            order[i], order[j] = j, i
-            if all(close_all([expected[order[k]]], [got[k]], ex) for k in range(len(names))) \
-                    and not close_all([expected[i]], [expected[j]], ex):
-                return Diagnosis("swapped", f"`{names[i]}` holds what `{names[j]}` should be, and the other way "
-                                 f"round: return them in the order ({', '.join(names)}).")
-    return reordered(ex, expected, got)
-
-
-def reordered(ex: Any, expected: Sequence[Any], got: Sequence[Any]) -> Diagnosis | None:
-    """Every output right but returned in another order (more than two moved: a cycle, pairs taken as blocks)."""
+    """Every output right but returned in another place (two swapped, a cycle, pairs moved as blocks): the order
+    of the tuple. Outputs that move must differ from what stood there, or the order could not be told."""
     names = [o.name for o in ex.outputs]
     n = len(names)
-    if not 3 <= n <= 6:
+    if not 2 <= n <= 6:  # 720 orders at most; no exercise has more outputs
         return None
     fits = [[j for j in range(n) if close_all([expected[j]], [got[k]], ex)] for k in range(n)]
     for order in itertools.permutations(range(n)):
-        if order != tuple(range(n)) and all(order[k] in fits[k] for k in range(n)) \
-                and not any(close_all([expected[order[k]]], [expected[k]], ex) for k in range(n) if order[k] != k):
+        moved = [k for k in range(n) if order[k] != k]
+        if moved and all(order[k] in fits[k] for k in range(n)) \
+                and not any(close_all([expected[order[k]]], [expected[k]], ex) for k in moved):
+            if len(moved) == 2:
+                i, j = moved
+                return Diagnosis("swapped", f"`{names[i]}` holds what `{names[j]}` should be, and the other way "
+                                 f"round: return them in the order ({', '.join(names)}).")
             return Diagnosis("swapped", f"every output is right but in the wrong order: you return "
                              f"({', '.join(names[j] for j in order)}); return ({', '.join(names)}).")
     return None
