@@ -69,3 +69,40 @@ def test_killed_run_resumes_with_exactly_one_result_each(tmp_path) -> None:
         assert 0 <= total <= S.max_points(), (student, scored)
         if int(student[1:]) % 20 < 10:  # the correct ones
             assert total == S.max_points(), (student, scored)
+
+
+_PARENT = """
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1]], start_new_session=True,
+                         env={**os.environ, "DLCOURSE_GRADER_PID": str(os.getpid())}, stdout=subprocess.PIPE, text=True)
+print(child.pid, child.stdout.readline().strip(), flush=True)
+time.sleep(120)
+"""
+_WORKER = """
+import time
+from dlcourse.autograde.worker import tie_to_grader
+print("tied" if tie_to_grader() else "parent gone", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_worker_dies_with_the_grade_run_that_started_it() -> None:
+    """A SIGKILLed `dlcourse grade` leaves no worker behind to write into the folders its resumed run grades in
+    (once it did: the resumed run's commit found the autograded folder gone, deleted by the old run's nbgrader)."""
+    import os
+    import signal
+    import time
+
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT, _WORKER], stdout=subprocess.PIPE, text=True)
+    try:
+        child, state = parent.stdout.readline().split()
+        assert state == "tied"
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and os.path.exists(f"/proc/{child}") \
+                and open(f"/proc/{child}/stat").read().split()[2] != "Z":
+            time.sleep(0.1)
+        assert not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split()[2] == "Z"
+    finally:
+        parent.kill()

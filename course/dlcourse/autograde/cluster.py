@@ -441,6 +441,7 @@ def supervise(argv: list[str]) -> int:
     user, which the dead Dask worker can no longer do."""
     from . import containment as ct
     from .namespaces import die_with_parent
+    from .state import GRADER_PID
 
     job_path = Path(argv[0])
     box = json.loads(job_path.read_text(encoding="utf-8")).get("box") or {}
@@ -459,7 +460,8 @@ def supervise(argv: list[str]) -> int:
     die_with_parent(signal.SIGTERM)
     if os.getppid() == 1:  # the Dask worker died before the line above could ask to be told
         orphaned(signal.SIGTERM, None)
-    child = subprocess.Popen([sys.executable, "-m", "dlcourse.autograde.worker", str(job_path)])
+    child = subprocess.Popen([sys.executable, "-m", "dlcourse.autograde.worker", str(job_path)],
+                             env={**os.environ, GRADER_PID: str(os.getpid())})  # the worker's parent is us
     code = child.wait()
     if code < 0:  # die by the same signal, so the caller reads a limit (SIGXCPU, SIGKILL) as it does locally
         import resource

@@ -31,7 +31,7 @@ from ..notebooks import read_notebook
 from ..project import Project
 from .collect import check_student_id
 from .identify import no_grading_metadata, wrong_lesson
-from .state import fingerprint, load_result, result_path, write_json_atomic
+from .state import GRADER_PID, fingerprint, load_result, result_path, write_json_atomic
 from ..syllabus import Lesson, require_source
 
 # One BLAS thread per kernel: N parallel notebooks on N cores must not each start N threads.
@@ -79,7 +79,8 @@ class _Workers:
                     return "interrupted"
                 # The worker applies its own rlimits first thing (preexec_fn is unsafe with threads).
                 proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT,
-                                        start_new_session=True, env={**os.environ, **WORKER_ENV})
+                                        start_new_session=True,
+                                        env={**os.environ, **WORKER_ENV, GRADER_PID: str(os.getpid())})
                 self.procs.add(proc)
             try:
                 proc.stdin.write(self.secret.hex().encode() + b"\n")

@@ -15,6 +15,10 @@ from typing import Any
 
 from ..project import Project
 
+# The environment variable naming the process that started a worker: the worker dies with it (worker.main), so
+# no worker of a killed run writes into the folders the resumed run grades in.
+GRADER_PID = "DLCOURSE_GRADER_PID"
+
 
 def fingerprint(files: list[Path]) -> str:
     """A hash of the submission and the grader's source: either changing means grading again."""

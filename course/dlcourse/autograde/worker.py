@@ -10,7 +10,9 @@ import hashlib
 from copy import deepcopy
 import hmac
 import json
+import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -27,7 +29,8 @@ from ..notebooks import is_grade, meta, read_notebook
 from ..project import Project
 from ..scratch import make_sandbox, sqlite_url
 from .kernelspec import install_kernel
-from .state import write_json_atomic
+from .namespaces import die_with_parent
+from .state import GRADER_PID, write_json_atomic
 
 
 def grade_one(job: dict, secret: bytes = b"") -> dict:
@@ -184,11 +187,25 @@ def _contain_config(config, job: dict, work: Path, secret: bytes, flags_file: Pa
         setattr(config.KernelManager, key, value)
 
 
+def tie_to_grader() -> bool:
+    """Die with the process that started this worker ($DLCOURSE_GRADER_PID); False when it is already gone.
+
+    A worker outliving a killed grade run would go on writing into the folder where the resumed run grades the
+    same submission (nbgrader replaces its autograded folder), and the resumed run's commit would find it gone."""
+    parent = os.environ.get(GRADER_PID)
+    if not parent:
+        return True
+    die_with_parent(signal.SIGKILL)
+    return os.getppid() == int(parent)  # not so when that process died before the line above took effect
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: `python -m dlcourse.autograde.worker JOB.json` (writes result.json next to JOB.json).
 
     The grading run's secret arrives as one hex line on stdin: never in a file or the environment, where the
     graded kernel might find it."""
+    if not tie_to_grader():
+        return 3
     job_path = Path((argv or sys.argv[1:])[0])
     job = json.loads(job_path.read_text(encoding="utf-8"))
     secret = bytes.fromhex(sys.stdin.readline().strip() or "")
