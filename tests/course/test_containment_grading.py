@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from dlcourse.autograde import rootfs
 from dlcourse.autograde.containment import probe
 
 from . import submissions as S
@@ -43,10 +44,18 @@ def _probe_cell(root: Path, port: int) -> str:
                REPO / "course" / "dlgrade" / "lessons", REPO / "course" / "dlgrade" / "registry.py",
                root / "solutions", root / "lessons", root / "course" / "gradebook.db", root / "course" / "submitted",
                root / "course" / ".grade-state", Path("/var/tmp")]
+    bound = [p for p in rootfs.allowlist() if rootfs._under(p, "/tmp")]  # a checkout under /tmp: its allowlist
     return f"""import errno, json, os, socket, subprocess
 _seen = {{"present": [p for p in {[str(s) for s in secrets]!r} if os.path.lexists(p)], "uid": os.getuid()}}
-_seen["tmp"] = sorted(os.path.relpath(os.path.join(d, n), "/tmp") for d, ds, ns in os.walk("/tmp") for n in ds + ns)
-_seen["tmp_uids"] = sorted({{os.lstat(os.path.join(d, n)).st_uid for d, ds, ns in os.walk("/tmp") for n in ds + ns}})
+_seen["tmp"], _uids = [], set()
+for _d, _ds, _ns in os.walk("/tmp"):
+    _ds[:] = [n for n in _ds if os.path.join(_d, n) not in {bound!r}]  # read-only binds, not the kernel's files
+    for _n in _ds + _ns:
+        _seen["tmp"].append(os.path.relpath(os.path.join(_d, _n), "/tmp"))
+        if _seen["tmp"][-1].split("/")[0] in ("work", "home"):
+            _uids.add(os.lstat(os.path.join(_d, _n)).st_uid)
+_seen["tmp"].sort()
+_seen["tmp_uids"], _seen["bound"] = sorted(_uids), {bound!r}
 for _name, _start in [("fork", os.fork), ("subprocess", lambda: subprocess.run(["true"]))]:
     try:
         _start()
@@ -155,7 +164,10 @@ def test_a_graded_kernel_sees_none_of_the_course_and_only_its_own_tmp(run) -> No
     root, _ = run
     seen = _probe_seen(root, "probe")
     assert seen["present"] == [], seen["present"]
-    assert all(p.split("/")[0] in ("work", "home") for p in seen["tmp"]), seen["tmp"]
+    # the kernel's own work and home, and (for a checkout under /tmp) the folders holding the allowlist's binds
+    parts = [Path(b).relative_to("/tmp").parts for b in seen["bound"]]
+    holders = {"/".join(p[:i]) for p in parts for i in range(1, len(p) + 1)}
+    assert all(p.split("/")[0] in ("work", "home") or p in holders for p in seen["tmp"]), seen["tmp"]
     assert seen["tmp_uids"] == [seen["uid"]], seen
 
 

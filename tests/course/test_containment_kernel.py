@@ -126,7 +126,10 @@ print(json.dumps({{"root": sorted(os.listdir("/")), "repo": sorted(os.listdir({s
     assert seen["repo"] == sorted({".venv", "dlkit", "course"} & set(os.listdir(REPO))), seen["repo"]
     assert seen["course"] == ["dlgrade"] and seen["dlgrade"] == ["__init__.py", "harness"]
     under_root = sorted({Path(p).parts[2] for p in rootfs.allowlist() if rootfs._under(p, "/root") and p != "/root"})
-    assert seen["tmp"] == ["home", "work"] and seen["root_home"] in (None, under_root), seen["root_home"]
+    # /tmp is the kernel's own; a checkout under /tmp (a fresh clone there) adds the folder holding its allowlist
+    under_tmp = {Path(p).parts[2] for p in rootfs.allowlist() if rootfs._under(p, "/tmp") and p != "/tmp"}
+    assert seen["tmp"] == sorted({"home", "work"} | under_tmp), seen["tmp"]
+    assert seen["root_home"] in (None, under_root), seen["root_home"]
     assert seen["present"] == []
     assert seen["cwd"] == "/tmp/work" and seen["mine"] == "the learner's file"
 
@@ -400,6 +403,7 @@ def test_a_checkout_under_tmp_stays_visible_in_the_kernels_fresh_tmp(tmp_path: P
         seen = json.loads(out.stdout.strip().splitlines()[-1])
         assert seen[str(shared / "bin-python")] is True
         assert seen[str(other)] is False
-        assert set(seen["tmp"]) == {shared.name, Path(rootfs.WORK).name, Path(rootfs.HOME).name}
+        extra = {Path(p).parts[2] for p in rootfs.python_paths() if rootfs._under(p, "/tmp")}  # a venv in /tmp
+        assert set(seen["tmp"]) == {shared.name, Path(rootfs.WORK).name, Path(rootfs.HOME).name} | extra
     finally:
         shutil.rmtree(shared, ignore_errors=True)
