@@ -235,9 +235,14 @@ print(dlkit.backend.tuning.malloc_tuned(), (resource.getrusage(resource.RUSAGE_S
 def test_training_steps_reuse_freed_memory_instead_of_faulting_pages_in() -> None:
     """With dlkit's malloc tuning (backend/malloc.py, applied on the first optimizer step) a CNN step
     touches no fresh pages; turned off, glibc hands the same arrays back to the kernel and faults them in
-    every step."""
+    every step.
+
+    Both runs start from glibc's documented default thresholds (mmap and trim at 128 KiB), set explicitly: left
+    alone, glibc raises its mmap threshold on its own after some frees, depending on the process's history, so
+    the untuned run faulted on one machine and not on another and the control proved nothing there."""
     def faults_per_step(keep: str) -> tuple[str, float]:
-        env = {**os.environ, "DLKIT_KEEP_FREED_MEMORY": keep}
+        env = {**os.environ, "DLKIT_KEEP_FREED_MEMORY": keep, "MALLOC_MMAP_THRESHOLD_": "131072",
+               "MALLOC_TRIM_THRESHOLD_": "131072"}
         out = subprocess.run([sys.executable, "-c", _FAULTS_SCRIPT], env=env, capture_output=True, text=True, check=True)
         applied, faults = out.stdout.split()
         return applied, float(faults)
