@@ -41,6 +41,14 @@ def dlcourse(project: Path, *args: str, check: bool = False) -> subprocess.Compl
     return proc
 
 
+def run_all_headless(notebook: Path, out: Path, timeout: float) -> None:
+    """Run All of a notebook as `jupyter nbconvert --to notebook --execute` does, into out, with one-way Output
+    widgets (dlcourse.headless): nbconvert's own executor can wait for ever on a cell with an interact."""
+    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
+                    "--NotebookExporter.preprocessors=dlcourse.headless.HeadlessExecutePreprocessor",
+                    "--output", str(out), str(notebook)], cwd=REPO, check=True, capture_output=True, timeout=timeout)
+
+
 def copy_course(dest: Path) -> Path:
     """Copy the course sources (no gradebook, no student work, no tooling code) into dest; return dest."""
     (dest / "course").mkdir(parents=True)

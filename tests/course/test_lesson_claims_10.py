@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import math
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from .conftest import run_all_headless
 
 REPO = Path(__file__).resolve().parents[2]
 LESSON = "10-training-in-practice"
@@ -120,8 +120,7 @@ def _numbers(pattern: str, text: str) -> list[float]:
 def test_runs_behave_as_the_text_says(tmp_path: Path) -> None:
     """Run the notebook once; every sentence that describes a run in words holds for what the cells print."""
     out = tmp_path / "run.ipynb"
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output",
-                    str(out), str(NOTEBOOK)], cwd=REPO, check=True, capture_output=True, timeout=900)
+    run_all_headless(NOTEBOOK, out, timeout=900)
     printed = _printed(json.loads(out.read_text(encoding="utf-8")))
 
     # loss-intro: the default start is near log C, the start with weights x 10 far above it

@@ -1,5 +1,6 @@
 """Run All of a lesson's instructor notebook stays under 90 s (course/README.md): measured as an instructor would,
-`jupyter nbconvert --to notebook --execute`, on whatever cores the machine has (the budget is for 2).
+`jupyter nbconvert --to notebook` with dlcourse.headless's executor (as course/README.md says), on whatever cores
+the machine has (the budget is for 2). `python -m tests.course.test_lesson_run_all [LESSON ...]` prints the times.
 
 Slow: each lesson runs in full. The wall time depends on the machine and on what else runs on it, so the test
 also prints the CPU time the notebook used (the kernel included), which a busy machine does not inflate as
@@ -9,12 +10,13 @@ to LESSONS).
 from __future__ import annotations
 
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from .conftest import run_all_headless
 
 REPO = Path(__file__).resolve().parents[2]
 LESSONS = ("08-cnn", "08-cnn-training", "09-gpu", "10-training-in-practice")
@@ -26,9 +28,7 @@ def run_all(lesson: str, out: Path) -> tuple[float, float]:
     notebook = REPO / "solutions" / lesson / f"{lesson}.ipynb"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-                    "--output", str(out), str(notebook)], cwd=REPO, check=True, capture_output=True,
-                   timeout=600)
+    run_all_headless(notebook, out, timeout=600)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

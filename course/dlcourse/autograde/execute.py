@@ -21,11 +21,11 @@ from typing import Any
 
 from nbclient.util import run_sync
 from nbformat import NotebookNode
-from nbgrader.preprocessors import Execute
 from traitlets import Bool, Bytes, Float, Integer, Unicode
 
 from dlgrade import calling
 
+from ..headless import HeadlessExecute
 from ..notebooks import is_grade, is_solution, meta
 from .demos import skippable
 from .requests import RequestFailed, Reply, run_request
@@ -48,8 +48,9 @@ def is_test_cell(cell: NotebookNode) -> bool:
     return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
-class ContainedExecute(Execute):
-    """nbgrader's Execute, made to survive runaway, killing and killed kernels (see the module docstring)."""
+class ContainedExecute(HeadlessExecute):
+    """nbgrader's Execute, made to survive runaway, killing and killed kernels (see the module docstring), with
+    one-way Output widgets (dlcourse.headless)."""
 
     secret = Bytes(b"", help="this grading run's secret: the seed of the hidden cases (never sent to the kernel)"
                    ).tag(config=True)

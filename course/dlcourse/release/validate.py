@@ -19,12 +19,17 @@ from ..nbconfig import QUIET, prepare_environment
 
 def validate(path: Path, config: Config, *, invert: bool = False) -> list[str]:
     """Execute a notebook and describe each test that failed (or, with invert, each that passed)."""
+    from nbgrader.preprocessors import Execute
     from nbgrader.validator import Validator
+
+    from ..headless import HeadlessExecute
 
     prepare_environment()
     cfg = Config(config)
     cfg.Validator.invert = invert
     validator = Validator(config=cfg, log=QUIET)
+    # Its Execute with one-way Output widgets: nbgrader's own can lose a cell's reply for a minute.
+    validator.preprocessors = [HeadlessExecute if p is Execute else p for p in validator.preprocessors]
     cwd = os.getcwd()
     try:
         results = validator.validate(str(path))
