@@ -7,7 +7,9 @@ PY     := $(VENV)/bin/python
 # Re-install only when the dependency list changes.
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
-# Every core by default (pytest-xdist); `make test PYTEST_JOBS=1` runs in one process.
+# Every core by default (pytest-xdist); `make test PYTEST_JOBS=1` runs in one process. Work stealing: a worker
+# whose queue runs dry takes half of another's (xdist's default hands out fixed shares, and with the course's few
+# long tests in one share a 2-core run left one core idle for its last 17 minutes).
 PYTEST_JOBS ?= auto
 # Extra flags: JupyterLab's for `make lab ARGS="--port=8899 --no-browser"`, JupyterHub's for `make hub`
 # (ARGS="--JupyterHub.bind_url=http://127.0.0.1:8010").
@@ -75,7 +77,7 @@ endif
 
 # pytest exits 5 when it collects nothing: that is a broken suite, never a pass.
 test: install
-	@$(PY) -m pytest -n $(PYTEST_JOBS) $(MARKERS) $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) -m pytest -n $(PYTEST_JOBS) --dist worksteal $(MARKERS) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests - failing"; exit 1; fi; exit $$rc
 
 benchmark: install
