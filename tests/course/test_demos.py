@@ -1,10 +1,10 @@
-"""The grader skips only the cells no graded answer can depend on (dlcourse.autograde.demos)."""
+"""The grader skips only the cells no graded answer can depend on (dlcourse.demos)."""
 from __future__ import annotations
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from dlcourse.autograde.demos import skippable
+from dlcourse.demos import skippable
 
 
 def _nb(*cells: tuple[str, dict]) -> nbformat.NotebookNode:

@@ -62,7 +62,7 @@ def test_dlcourse_check_validates_with_the_headless_executor(tmp_path, monkeypat
         seen.append(self)
         return nb, resources
 
-    monkeypatch.setattr(HeadlessExecute, "preprocess", record)
+    monkeypatch.setattr(validate.CheckExecute, "preprocess", record)
     path = tmp_path / "n.ipynb"
     nbformat.write(new_notebook(cells=[new_code_cell("1")]), path)
     validate.validate(path, Config())

@@ -4,7 +4,7 @@
 deadline on top of the per-cell timeout; a kernel that dies (memory cgroup, CPU or file-size limit, os._exit) or
 ignores the interrupt no longer aborts the notebook: what ran before keeps its score, the rest is marked "not run"
 with the reason, and every stop is a flag; processes a cell leaves behind are killed after it; huge outputs are
-cut while they arrive. Demonstrations no graded answer depends on are skipped (`demos.py`): they are most of a
+cut while they arrive. Demonstrations no graded answer depends on are skipped (`dlcourse.demos`): they are most of a
 lesson's run time. **Test cells are not run in the kernel**: the grader judges them (`verdict.py`) by calling
 the learner's functions with plain-data requests, and writes the verdict into the cell.
 
@@ -27,7 +27,7 @@ from dlgrade import calling
 
 from ..headless import HeadlessExecute
 from ..notebooks import is_grade, is_solution, meta
-from .demos import skippable
+from ..demos import skippable
 from .requests import RequestFailed, Reply, run_request
 from .verdict import VERDICT_KEY, judge_cell, write_verdict
 
@@ -54,7 +54,7 @@ class ContainedExecute(HeadlessExecute):
 
     secret = Bytes(b"", help="this grading run's secret: the seed of the hidden cases (never sent to the kernel)"
                    ).tag(config=True)
-    skip_demos = Bool(True, help="skip cells no graded answer depends on (demos.py)").tag(config=True)
+    skip_demos = Bool(True, help="skip cells no graded answer depends on (dlcourse.demos)").tag(config=True)
     flags_file = Unicode("", help="where the flags are written (JSON list) for the worker's result").tag(config=True)
 
     notebook_timeout = Float(0, help="seconds for the whole notebook (0: none)").tag(config=True)

@@ -14,7 +14,25 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from ..demos import skippable
+from ..headless import HeadlessExecute
 from ..nbconfig import QUIET, prepare_environment
+
+
+class CheckExecute(HeadlessExecute):
+    """The Validator's Execute with one-way Output widgets (nbgrader's own can lose a cell's reply for a minute),
+    skipping the demonstrations no test cell depends on, as grading does (dlcourse.demos): what a test sees is
+    what it sees when graded, and lesson 09's check takes seconds instead of a minute of training demos.
+    `tests/course/test_notebooks_execute.py` runs every cell of every solution."""
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._skip = skippable(nb)
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        if index in self._skip:
+            return cell, resources
+        return super().preprocess_cell(cell, resources, index)
 
 
 def validate(path: Path, config: Config, *, invert: bool = False) -> list[str]:
@@ -22,14 +40,11 @@ def validate(path: Path, config: Config, *, invert: bool = False) -> list[str]:
     from nbgrader.preprocessors import Execute
     from nbgrader.validator import Validator
 
-    from ..headless import HeadlessExecute
-
     prepare_environment()
     cfg = Config(config)
     cfg.Validator.invert = invert
     validator = Validator(config=cfg, log=QUIET)
-    # Its Execute with one-way Output widgets: nbgrader's own can lose a cell's reply for a minute.
-    validator.preprocessors = [HeadlessExecute if p is Execute else p for p in validator.preprocessors]
+    validator.preprocessors = [CheckExecute if p is Execute else p for p in validator.preprocessors]
     cwd = os.getcwd()
     try:
         results = validator.validate(str(path))

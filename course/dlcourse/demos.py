@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from nbformat import NotebookNode
 
-from ..notebooks import is_grade, is_solution
+from .notebooks import is_grade, is_solution
 
 # Calls that change a module's global state (a seed, a default device, a print option): a cell making one is
 # treated as changing that module, so it is kept whenever a later cell uses the module.
