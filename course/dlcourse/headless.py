@@ -6,7 +6,7 @@ imitates that echo by sending a comm message on the shell channel, from the task
 task waiting for the cell's execute_reply is reading that same socket. The send can use up the socket's wake-up:
 the reply then sits unread until the cell's timeout (nbgrader's 60 s, after which the kernel is interrupted and
 the reply is found at last) or for ever when there is none (`jupyter nbconvert --execute`). See nbclient issue
-#312. On this project's lessons, 1 `dlcourse check` in 5 lost a minute this way with three running side by side.
+#312. On this project's lessons, about one validation in ten lost a minute this way with three side by side.
 
 Nothing we run needs that echo: the captured outputs still go to the widget and into the saved widget state, as
 before; only the message to the kernel is left out. Every place that executes notebooks uses these classes.
