@@ -68,14 +68,18 @@ def _deleter(solution: Path, out: Path) -> None:
     nbformat.write(nb, out)
 
 
-def _rogue(student_version: Path, out: Path) -> None:
-    """The student version with an infinite loop in the first answer and a huge allocation in the second."""
+def _rogue(student_version: Path, out: Path, busy: bool) -> None:
+    """The student version with an infinite loop in the first answer and a huge allocation in the second.
+
+    The loop spins the CPU when `busy`, else sleeps: the cell time limit interrupts either the same way (SIGINT to
+    the kernel), and a spinning loop in every lesson cost a core 10 s a lesson while the suite waited for it."""
     nb = nbformat.read(student_version, as_version=4)
     answers = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")
                and c.cell_type == "code"]
     # Each stub, at whatever indentation it has (a function, or a method of a class).
     stub = re.compile(r"^([ \t]*)raise NotImplementedError\(\)", re.MULTILINE)
-    answers[0].source = stub.sub(r"\1while True:\n\1    pass", answers[0].source)
+    loop = r"\1while True:\n\1    pass" if busy else r"\1import time\n\1while True:\n\1    time.sleep(1)"
+    answers[0].source = stub.sub(loop, answers[0].source)
     if len(answers) > 1:
         # 3 GiB: fine for the machine, over the 2 GiB limit the grade run sets, so only RLIMIT_AS stops it.
         answers[1].source = stub.sub(r"\1import numpy as np\n\1return np.ones(3 * 2 ** 27)", answers[1].source)
@@ -110,12 +114,17 @@ def _grade_everything(root: Path) -> Graded:
         shutil.copy(source, inbox / "solution.ipynb")
         _deleter(source, inbox / "deleter.ipynb")
         shutil.copy(student, inbox / "blank.ipynb")
-        _rogue(student, inbox / "rogue.ipynb")
+        _rogue(student, inbox / "rogue.ipynb", busy=lesson == LESSONS[0])
         (inbox / "broken.ipynb").write_text("{ this is not json", encoding="utf-8")
         (inbox / "notes.txt").write_text("not a notebook", encoding="utf-8")
         collects[lesson] = dlcourse(root, "collect", lesson, str(inbox))
         grades[lesson] = dlcourse(root, "grade", lesson, "--jobs", "2", "--no-progress",
                                   "--cell-timeout", str(CELL_TIMEOUT), "--memory-mb", "2048")
+        # Kept apart: a later regrade of the lesson (test_regrade_resumes_...) starts its servers' logs afresh.
+        logs = root.parent / "forkserver-logs" / lesson
+        logs.mkdir(parents=True)
+        for log in (root / "course" / ".grade-state" / lesson / "work").glob("forkserver-*.log"):
+            shutil.copy(log, logs / log.name)
     return Graded(root, collects, grades)
 
 

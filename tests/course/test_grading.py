@@ -6,6 +6,7 @@ All tests here share the one session-wide autograde run in conftest.py (`graded`
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 
@@ -30,6 +31,19 @@ def test_grade_run_completes(graded, lesson: str) -> None:
     assert f"{len(STUDENTS)} graded, 0 unchanged since the last run, 0 failed" in proc.stdout
     for student in STUDENTS:
         assert student in proc.stdout
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_workers_are_forked_by_one_warm_server_per_slot(graded, lesson: str) -> None:
+    """`grade --jobs 2` started at most two fork servers, and each graded submission's worker was forked by one
+    of them (a new process per submission) and ended cleanly (dlcourse.autograde.forkserver)."""
+    logs = sorted((graded.root.parent / "forkserver-logs" / lesson).glob("forkserver-*.log"))
+    text = "".join(p.read_text() for p in logs)
+    assert 1 <= len(logs) <= 2 and text.count(" ready (grade run ") == len(logs), text
+    forked = re.findall(r"worker (\d+) forked for .*/(\w+)/job\.json", text)
+    assert sorted(s for _, s in forked) == sorted(STUDENTS), text
+    assert len({pid for pid, _ in forked}) == len(STUDENTS)
+    assert all(f"worker {pid} ended with 0" in text for pid, _ in forked), text
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

@@ -30,10 +30,12 @@ from .limits import Limits
 from ..notebooks import read_notebook
 from ..project import Project
 from .collect import check_student_id
+from .forkserver import ForkServer
 from .identify import no_grading_metadata, wrong_lesson
 from .state import GRADER_PID, fingerprint, load_result, result_path, write_json_atomic
 from ..syllabus import Lesson, require_source
 
+WORKER = "dlcourse.autograde.worker"  # the module a cold worker runs (`python -m`)
 # One BLAS thread per kernel: N parallel notebooks on N cores must not each start N threads.
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
 
@@ -63,13 +65,24 @@ REFUSED = "grading refused: the graded kernel could not be contained on this mac
 
 
 class _Workers:
-    """Tracks running worker processes so an interrupt can stop every one of them (and their kernels)."""
+    """Starts and tracks worker processes, so an interrupt can stop every one of them (and their kernels).
 
-    def __init__(self, secret: bytes = b"") -> None:
+    With `warm` (local grading), each slot's workers are forked by that slot's fork server
+    (dlcourse.autograde.forkserver), which imported the grading stack once; otherwise each worker is a fresh
+    `python -m MODULE JOB.json`."""
+
+    def __init__(self, secret: bytes = b"", warm: Path | None = None, server: list[str] | None = None) -> None:
         self.lock = threading.Lock()
         self.procs: set[subprocess.Popen[bytes]] = set()
         self.stopping = False
         self.secret = secret  # handed to each worker on its stdin, never in a file or the environment
+        self.warm = warm  # the folder for the fork servers' logs; None: a fresh interpreter per job
+        self.server = server  # the fork server's command line (None: python -m dlcourse.autograde.forkserver)
+        self.servers: dict[int, ForkServer] = {}
+        self.forked: set[int] = set()  # pids of running workers forked by a server (each its own group)
+
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, **WORKER_ENV, GRADER_PID: str(os.getpid())}
 
     def run(self, cmd: list[str], limits: Limits, log: Path) -> int | str:
         """Run one worker to completion; return its exit code, 'timeout' or 'interrupted'."""
@@ -79,8 +92,7 @@ class _Workers:
                     return "interrupted"
                 # The worker applies its own rlimits first thing (preexec_fn is unsafe with threads).
                 proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT,
-                                        start_new_session=True,
-                                        env={**os.environ, **WORKER_ENV, GRADER_PID: str(os.getpid())})
+                                        start_new_session=True, env=self._env())
                 self.procs.add(proc)
             try:
                 proc.stdin.write(self.secret.hex().encode() + b"\n")
@@ -96,22 +108,74 @@ class _Workers:
                 with self.lock:
                     self.procs.discard(proc)
 
+    def run_forked(self, job: Path, slot: int, limits: Limits, log: Path) -> int | str:
+        """Run the worker for `job` as a fork of the slot's server; as `run`, plus 'lost' when the server ended
+        under it. Falls back to `run` (said in the job's log) when no server can be started."""
+        server = self.servers.get(slot)
+        if server is None or not server.alive():
+            try:
+                server = ForkServer(self._env(), self.warm / f"forkserver-{slot}.log", self.server)
+            except OSError as exc:
+                log.write_text(f"{exc}; grading in a fresh worker instead\n", encoding="utf-8")
+                return self.run([sys.executable, "-m", WORKER, str(job)], limits, log)
+            with self.lock:
+                old, self.servers[slot] = self.servers.get(slot), server
+            if old is not None:
+                old.close()
+        with self.lock:
+            if self.stopping:
+                return "interrupted"
+        pid = server.start(job, log, self.secret)
+        if pid is None:
+            return "lost"
+        with self.lock:
+            self.forked.add(pid)
+            stopping = self.stopping
+        if stopping:  # stop_all ran while the fork was under way
+            _killpg(pid)
+        try:
+            status = server.wait(limits.wall_s + worker_grace(limits.wall_s))
+            if status is not None:
+                return status
+            if not server.alive():
+                return "lost"
+            _killpg(pid)
+            server.wait(30)
+            return "timeout"
+        finally:
+            with self.lock:
+                self.forked.discard(pid)
+
     @staticmethod
     def _kill(proc: subprocess.Popen[bytes]) -> None:
         """Kill a worker's whole process group: the worker and the kernel it started."""
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _killpg(proc.pid)
         proc.wait()
 
     def stop_all(self) -> None:
         """Stop every running worker (on Ctrl-C)."""
         with self.lock:
             self.stopping = True
-            procs = list(self.procs)
+            procs, forked = list(self.procs), list(self.forked)
         for proc in procs:
             self._kill(proc)
+        for pid in forked:
+            _killpg(pid)
+
+    def close(self) -> None:
+        """Stop the fork servers (once no job runs)."""
+        with self.lock:
+            servers, self.servers = list(self.servers.values()), {}
+        for server in servers:
+            server.close()
+
+
+def _killpg(pid: int) -> None:
+    """SIGKILL a worker's process group (the worker and the kernel it started)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def submissions(project: Project, lesson: str) -> dict[str, Path]:
@@ -139,6 +203,8 @@ def _failure_reason(code: int | str, log: Path, limits: Limits) -> str:
         return f"worker stopped after {limits.wall_s + worker_grace(limits.wall_s)} s (whole-notebook time limit); see {log}"
     if code == "interrupted":
         return "interrupted"
+    if code == "lost":  # the machine, not the submission: a rerun grades it again
+        return f"the worker's fork server ended while it graded; run grade again (log: {log.parent.parent})"
     if code == -signal.SIGXCPU or code == -signal.SIGKILL:
         return f"killed by a resource limit (CPU {limits.cpu_s} s / memory {limits.memory_mb} MB); see {log}"
     lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
@@ -294,7 +360,7 @@ def grade(project: Project, lesson: Lesson, *, jobs: int = 2, limits: Limits = L
 
 
 def run_job(job: dict[str, Any], work: Path, box: ct.Containment, slot: int, limits: Limits, workers: _Workers,
-            module: str = "dlcourse.autograde.worker") -> int | str:
+            module: str = WORKER) -> int | str:
     """Run one grading job in its containment (its slot's sandbox user, cgroups, the kernel-side layers) with
     `python -m module WORK/job.json`; return the exit code, 'timeout' or 'interrupted'."""
     lease = ct.UserLease() if box.users else None
@@ -306,6 +372,8 @@ def run_job(job: dict[str, Any], work: Path, box: ct.Containment, slot: int, lim
                        private=[job["project"]], overlays=overlays, blanked=blanked, **box.layers())
     (work / "job.json").write_text(json.dumps({**job, "box": jobbox.to_json()}, indent=1), encoding="utf-8")
     try:
+        if module == WORKER and workers.warm is not None:
+            return workers.run_forked(work / "job.json", slot, limits, work / "worker.log")
         return workers.run([sys.executable, "-m", module, str(work / "job.json")], limits, work / "worker.log")
     finally:
         # Nothing the learner started survives the job: its sandbox user and cgroups are emptied.
@@ -322,7 +390,9 @@ def _grade_here(project: Project, lesson: str, subs: dict[str, Path], pending: d
     """Grade `pending` in `jobs` worker processes on this machine; yield (student, exit code, work folder) as
     each finishes. Closing the generator early (an interrupt) stops every worker still running."""
     work_root = template.parent
-    workers = _Workers(secret)
+    for old in work_root.glob("forkserver-*.log"):  # each run's servers log afresh
+        old.unlink()
+    workers = _Workers(secret, warm=work_root)
     jobs = max(1, jobs)
     box = ct.probe(jobs)
     run.containment = box.describe()
@@ -361,3 +431,4 @@ def _grade_here(project: Project, lesson: str, subs: dict[str, Path], pending: d
         raise
     finally:
         pool.shutdown(wait=True)
+        workers.close()

@@ -206,9 +206,14 @@ def main(argv: list[str] | None = None) -> int:
     graded kernel might find it."""
     if not tie_to_grader():
         return 3
-    job_path = Path((argv or sys.argv[1:])[0])
-    job = json.loads(job_path.read_text(encoding="utf-8"))
     secret = bytes.fromhex(sys.stdin.readline().strip() or "")
+    return run(Path((argv or sys.argv[1:])[0]), secret)
+
+
+def run(job_path: Path, secret: bytes) -> int:
+    """Grade the job at job_path with the run's secret, in this process; write result.json beside it; return 0.
+    (main, or a worker forked by dlcourse.autograde.forkserver, has tied this process to the grade run.)"""
+    job = json.loads(job_path.read_text(encoding="utf-8"))
     # Limits first: the kernel nbgrader starts inherits them (address space, CPU seconds, file size, files);
     # then the job's cgroups (process count, memory of the worker, the kernel and all it starts).
     Limits(**job.get("limits", {})).apply()
