@@ -1,7 +1,20 @@
-"""Suite-wide settings: a fast, deterministic Hypothesis profile (CI sets no database)."""
+"""Suite-wide settings: one BLAS thread per test process under pytest-xdist; a fast, deterministic Hypothesis
+profile (CI sets no database)."""
 import os
 
-from hypothesis import HealthCheck, settings
+# `make test` runs one pytest worker per core. A BLAS or torch pool of its own in each (OpenBLAS starts one thread
+# per core) puts two busy threads on every core, and OpenBLAS's idle threads spin while they wait for work: on 2
+# busy cores a course CNN step took 3-4x the CPU time and wall time it takes single-threaded. So each worker, and
+# every kernel, notebook run and `dlcourse` command it starts (they inherit the environment), computes on one
+# thread. A lone test process (plain `pytest`) keeps the default.
+if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+    for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_name] = "1"
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # for a BLAS already loaded by a plugin before this file
+
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile(
     "dlcourse",
