@@ -153,7 +153,10 @@ class ForkServer:
         except OSError:
             return None
         reply = self._reply(60.0)
-        return None if reply is None else int(reply["pid"])
+        if reply is None or set(reply) != {"pid"}:  # gone, or out of step with its jobs: no use any more
+            self.close()
+            return None
+        return int(reply["pid"])
 
     def wait(self, timeout: float | None) -> int | None:
         """The running worker's status (as Popen.returncode) once it ends; None when the server went away or
@@ -180,6 +183,8 @@ class ForkServer:
 
     def close(self) -> None:
         """Stop the server (and, by their parent-death signal, any worker it still runs)."""
+        if self.proc.stdout.closed:
+            return
         try:
             self.proc.stdin.close()
         except OSError:

@@ -140,7 +140,8 @@ class _Workers:
             if not server.alive():
                 return "lost"
             _killpg(pid)
-            server.wait(30)
+            if server.wait(30) is None:  # no status yet: this server's replies can no longer be matched to jobs
+                server.close()
             return "timeout"
         finally:
             with self.lock:
