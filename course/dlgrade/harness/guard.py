@@ -271,13 +271,33 @@ def _patch_learner_namespace(p: _Patches, fn: Callable, blocked: tuple[str, ...]
                 todo.append(v)
 
 
+_BLOCKED_PREFIXES = tuple(f"{top}." for top in BLOCKED_PACKAGES)
+# The stand-in of each blocked module, kept from one guarded call to the next: a process that has imported torch
+# holds some 800 torch modules, and a check makes a guarded call for every case it tries (thousands in the test
+# suite), so building 800 stand-ins per call was most of the guard's cost there.
+_stand_ins: dict[str, tuple[types.ModuleType | None, _BlockedModule]] = {}
+
+
+def _stand_in(key: str, real: types.ModuleType | None) -> _BlockedModule:
+    kept = _stand_ins.get(key)
+    if kept is None or kept[0] is not real:
+        kept = _stand_ins[key] = (real, _BlockedModule(key, real))
+    return kept[1]
+
+
 def _patch_sys_modules(p: _Patches) -> None:
-    for key in list(sys.modules):
-        if key.split(".", 1)[0] in BLOCKED_PACKAGES:
-            p.setitem(sys.modules, key, _BlockedModule(key, sys.modules[key]))
-    for top in BLOCKED_PACKAGES:
-        if top not in sys.modules:  # block a first import inside the learner's function too
-            p.setitem(sys.modules, top, _BlockedModule(top))
+    modules = sys.modules
+    real = {k: v for k, v in list(modules.items()) if k in BLOCKED_PACKAGES or k.startswith(_BLOCKED_PREFIXES)}
+    missing = [top for top in BLOCKED_PACKAGES if top not in real]  # a first import inside the call is blocked too
+    modules.update({k: _stand_in(k, v) for k, v in real.items()})
+    modules.update({top: _stand_in(top, None) for top in missing})
+
+    def restore() -> None:
+        modules.update(real)
+        for top in missing:
+            modules.pop(top, None)
+
+    p.add(restore)
 
 
 def _install(p: "_Patches", fn: Callable, blocked: tuple[str, ...], allow_dlkit: bool) -> None:
