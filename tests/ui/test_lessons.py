@@ -6,11 +6,14 @@ Two passes per lesson, both on throw-away copies:
 - the same notebook with the instructor's answers typed in ("solved"): no cell fails, every check cell shows
   its ✓ summary, every figure is a decoded image, every widget renders and responds to the mouse (a slider
   moved redraws its plot).
-A full-length screenshot of each pass goes to tests/ui/screenshots/ (git-ignored).
+Screenshots of each pass (the first check, a figure, a moved widget) go to tests/ui/screenshots/ (git-ignored); a
+full-length one of the whole notebook too when the pass fails, or always with UI_FULL_SCREENSHOTS=1 (a page as tall
+as the notebook takes chromium about 2 s to render, for nobody to look at when the pass is fine).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from pathlib import Path
@@ -63,6 +66,12 @@ def _named_problems(lesson: str, cells: list[Cell]) -> list[str]:
         elif text not in by_id[cid].shown_text:
             problems.append(f"{by_id[cid].label}: does not show {text!r}: {by_id[cid].shown_text[:200]!r}")
     return problems
+
+
+def _full_screenshot_if(problems: list[str], page, shot: Path) -> None:
+    """The whole notebook's screenshot, where a failure message points to it (or UI_FULL_SCREENSHOTS=1 asks)."""
+    if problems or os.environ.get("UI_FULL_SCREENSHOTS") == "1":
+        full_screenshot(page, shot)
 
 
 class LessonAppearance(UserWarning):
@@ -151,7 +160,7 @@ def test_student_notebook_shows_friendly_diagnoses(lesson: str, learner_lab: Lab
                     f"traceback ({frames} entries), not the checks' friendly message"), stacklevel=1)
         scroll_to_cell(page, max(0, checks[0].index - 1))
         page.screenshot(path=str(screenshots / f"{nb_path.stem}-check.png"))
-        full_screenshot(page, shot)
+        _full_screenshot_if(problems, page, shot)
         assert not problems, f"{rel} (screenshot {shot}):\n  " + "\n  ".join(problems)
         learner_lab.shutdown_kernels()
 
@@ -203,7 +212,7 @@ def test_solved_notebook_passes_and_draws(lesson: str, learner_lab: Lab, project
             scroll_to_cell(page, figure_cells[0].index)
             page.screenshot(path=str(screenshots / f"{student.stem}-figure.png"))
         shot = screenshots / f"{student.stem}-solved.png"
-        full_screenshot(page, shot)
+        _full_screenshot_if(problems, page, shot)
         print(f"{rel}: {sum(c.is_check for c in cells)} check(s) ✓, {shown_images} figure(s), "
               f"{len(rendered_widgets)} widget cell(s); " + "; ".join(moved))
         assert not problems, f"{rel} (screenshot {shot}):\n  " + "\n  ".join(problems)
