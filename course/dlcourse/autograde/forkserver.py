@@ -135,6 +135,7 @@ class ForkServer:
                                          stdout=subprocess.PIPE, stderr=err, start_new_session=True, env=env)
         self.log = log
         self._buffer = b""
+        self._ended = False  # its pipe closed: it has exited, or is about to (poll() may not know yet)
         ready = self._reply(ready_s)
         if ready is None or "ready" not in ready:
             self.close()
@@ -142,7 +143,7 @@ class ForkServer:
 
     def alive(self) -> bool:
         """Whether the server can take another job."""
-        return self.proc.poll() is None
+        return not self._ended and self.proc.poll() is None
 
     def start(self, job: Path, log: Path, secret: bytes) -> int | None:
         """Have the server fork a worker for `job` (output to `log`); its pid, or None when the server is gone."""
@@ -176,6 +177,7 @@ class ForkServer:
                 return None
             chunk = os.read(fd, 65536)
             if not chunk:
+                self._ended = True
                 return None
             self._buffer += chunk
         line, self._buffer = self._buffer.split(b"\n", 1)
