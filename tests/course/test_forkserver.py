@@ -45,6 +45,13 @@ def _job(tmp_path: Path, name: str, code: str) -> Path:
     return job
 
 
+def _wait_for(path: Path, within: float = 60.0) -> None:
+    """Wait until a test worker has written `path` (it is running)."""
+    deadline = time.monotonic() + within
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def _gone(pid: int, within: float = 30.0) -> bool:
     """Whether process pid has ended (or is a zombie) within `within` seconds."""
     deadline = time.monotonic() + within
@@ -109,9 +116,7 @@ def test_a_server_killed_mid_job_fails_it_as_retryable_and_takes_the_worker_alon
                                  "time.sleep(300)")
 
     def kill_server_once_running() -> None:
-        deadline = time.monotonic() + 60
-        while not pids.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_for(pids)
         os.kill(workers.servers[0].proc.pid, signal.SIGKILL)
 
     killer = threading.Thread(target=kill_server_once_running)
@@ -149,9 +154,7 @@ time.sleep(300)
 """], stdout=subprocess.PIPE, text=True)
     try:
         server = int(grader.stdout.readline())
-        deadline = time.monotonic() + 60
-        while not pids.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_for(pids)
         worker = int(pids.read_text())
         grader.kill()
         grader.wait()
@@ -171,9 +174,7 @@ def test_stop_all_kills_forked_workers(tmp_path: Path) -> None:
         workers.run_forked(job, 0, Limits(wall_s=600), tmp_path / "slow.log")))
     try:
         runner.start()
-        deadline = time.monotonic() + 60
-        while not pids.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_for(pids)
         workers.stop_all()
         runner.join(60)
         assert codes == [-signal.SIGKILL]
