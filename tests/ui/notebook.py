@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 from .conftest import Lab
 
@@ -83,13 +82,50 @@ class Cell:
         return f"cell {self.index} ({name})"
 
 
-def open_notebook(page, lab: Lab, path: str) -> None:
-    """Open a notebook by its path under the server root and wait until its kernel is idle."""
-    page.goto(f"{lab.url}/lab/tree/{quote(path)}?token={lab.token}&reset")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.content"
-                           " && window.jupyterapp.shell.currentWidget.content.widgets", timeout=60_000)
+def load_lab(page, lab: Lab) -> None:
+    """Load JupyterLab (an empty workspace) into the page; notebooks are then opened with `open_in_lab`."""
+    page.goto(f"{lab.url}/lab?token={lab.token}&reset")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=60_000)
+    page.evaluate("async () => { await window.jupyterapp.restored; }")
+
+
+_CLOSE_ALL_JS = """() => {
+  // Unsaved changes are dropped on purpose: every pass starts from the notebook's file, never from the last
+  // pass's outputs, and closing a changed notebook the usual way would ask with a dialog.
+  const app = window.jupyterapp;
+  for (const w of [...app.shell.widgets('main')]) {
+    if (w.context && w.context.model) w.context.model.dirty = false;
+    w.dispose();
+  }
+  return [...app.shell.widgets('main')].length + document.querySelectorAll('.jp-Dialog').length;
+}"""
+
+_OPEN_JS = """async path => {
+  const app = window.jupyterapp;
+  const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+  app.shell.activateById(panel.id);
+  return panel.id;
+}"""
+
+
+def close_documents(page) -> int:
+    """Close every document in the page's JupyterLab, changes dropped; the number of widgets and dialogs left."""
+    return int(page.evaluate(_CLOSE_ALL_JS))
+
+
+def open_in_lab(page, lab: Lab, path: str) -> None:
+    """Open a notebook in the JupyterLab already loaded in the page (`load_lab`), as its only document with the
+    only kernel, and wait until that kernel is idle (loading the whole application for each notebook took
+    chromium 6 s)."""
+    left = close_documents(page)
+    assert left == 0, f"{left} widget(s) or dialog(s) still open before {path} (the previous pass left them)"
+    lab.shutdown_kernels()  # after the close: a kernel shut down under an open notebook makes a dialog
+    panel = page.evaluate(_OPEN_JS, path)
+    page.wait_for_function("id => { const w = window.jupyterapp.shell.currentWidget;"
+                           " return w && w.id === id && w.content.widgets.length > 0"
+                           " && w.content.node.querySelector('.jp-Cell'); }", arg=panel, timeout=60_000)
     wait_idle(page, timeout=90)
 
 

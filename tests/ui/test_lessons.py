@@ -1,6 +1,8 @@
 """Every lesson in the syllabus, opened and run in JupyterLab in a real browser, as a learner sees it.
 
-Two passes per lesson, both on throw-away copies:
+Two passes per lesson, both on throw-away copies, in one JupyterLab page loaded once for the module (each pass
+opens its notebook as the page's only document and closes it after; a pass that fails leaves the page, so the
+next one starts in a fresh page):
 - the student notebook exactly as released: every check cell must show the friendly "not implemented yet"
   diagnosis in a line or two, never a wall of traceback;
 - the same notebook with the instructor's answers typed in ("solved"): no cell fails, every check cell shows
@@ -16,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -23,8 +26,9 @@ import pytest
 
 from dlcourse.notebooks import SOLUTION, meta
 
-from .conftest import LESSONS, Lab
-from .notebook import Cell, drag_sliders, full_screenshot, open_notebook, run_all, scroll_to_cell
+from .conftest import LESSONS, Lab, new_page
+from .notebook import (Cell, close_documents, drag_sliders, full_screenshot, load_lab, open_in_lab, run_all,
+                       scroll_to_cell)
 
 pytestmark = pytest.mark.ui
 
@@ -72,6 +76,34 @@ def _full_screenshot_if(problems: list[str], page, shot: Path) -> None:
     """The whole notebook's screenshot, where a failure message points to it (or UI_FULL_SCREENSHOTS=1 asks)."""
     if problems or os.environ.get("UI_FULL_SCREENSHOTS") == "1":
         full_screenshot(page, shot)
+
+
+@pytest.fixture(scope="module")
+def lab_pages(browser) -> Iterator[list]:
+    """The module's JupyterLab page, kept from one pass to the next (at most one in the list)."""
+    kept: list = []
+    yield kept
+    for pg in kept:
+        pg.context.close()
+
+
+@pytest.fixture
+def page(lab_pages: list, browser, learner_lab: Lab, request: pytest.FixtureRequest) -> Iterator[object]:
+    """The learner's JupyterLab, loaded; after the pass its documents are closed and its kernels shut down. The
+    page goes when the pass failed or left something open, and the next pass loads a new one."""
+    if not lab_pages:
+        pg = new_page(browser)
+        load_lab(pg, learner_lab)
+        lab_pages.append(pg)
+    failed_before = request.session.testsfailed
+    yield lab_pages[0]
+    try:
+        clean = close_documents(lab_pages[0]) == 0
+    except Exception:  # a crashed or hung page: replaced below
+        clean = False
+    learner_lab.shutdown_kernels()
+    if not clean or request.session.testsfailed != failed_before:
+        lab_pages.pop().context.close()
 
 
 class LessonAppearance(UserWarning):
@@ -131,7 +163,7 @@ def test_student_notebook_shows_friendly_diagnoses(lesson: str, learner_lab: Lab
     """The untouched student notebook: run everything; each check says "not implemented yet" in a line or two."""
     for nb_path in _student_notebooks(learner_lab, lesson):
         rel = nb_path.relative_to(learner_lab.root).as_posix()
-        open_notebook(page, learner_lab, rel)
+        open_in_lab(page, learner_lab, rel)
         cells = run_all(page)
         shot = screenshots / f"{nb_path.stem}-student.png"
         problems = _common_problems(cells)
@@ -162,7 +194,6 @@ def test_student_notebook_shows_friendly_diagnoses(lesson: str, learner_lab: Lab
         page.screenshot(path=str(screenshots / f"{nb_path.stem}-check.png"))
         _full_screenshot_if(problems, page, shot)
         assert not problems, f"{rel} (screenshot {shot}):\n  " + "\n  ".join(problems)
-        learner_lab.shutdown_kernels()
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -174,7 +205,7 @@ def test_solved_notebook_passes_and_draws(lesson: str, learner_lab: Lab, project
         assert solution.is_file(), f"{solution} missing"
         solved = _solved_copy(student, solution)
         rel = solved.relative_to(learner_lab.root).as_posix()
-        open_notebook(page, learner_lab, rel)
+        open_in_lab(page, learner_lab, rel)
         cells = run_all(page)
         problems = _common_problems(cells) + _named_problems(lesson, cells)
         for c in cells:
@@ -216,4 +247,3 @@ def test_solved_notebook_passes_and_draws(lesson: str, learner_lab: Lab, project
         print(f"{rel}: {sum(c.is_check for c in cells)} check(s) ✓, {shown_images} figure(s), "
               f"{len(rendered_widgets)} widget cell(s); " + "; ".join(moved))
         assert not problems, f"{rel} (screenshot {shot}):\n  " + "\n  ".join(problems)
-        learner_lab.shutdown_kernels()
