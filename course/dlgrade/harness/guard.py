@@ -16,6 +16,7 @@ Everything is restored when the learner's function returns or raises.
 from __future__ import annotations
 
 import functools
+import operator
 import sys
 import types
 from contextlib import contextmanager
@@ -215,7 +216,70 @@ def _is_blocked_helper(name: str, value: Any, blocked: tuple[str, ...]) -> bool:
     return _matches(name, blocked) is not None
 
 
+# With torch imported sys.modules holds some 1500 modules, and a check makes a guarded call for every case it tries
+# (thousands in the test suite): filtering every module name by prefix, then testing every attribute of each helper
+# module, in Python on every call, was a quarter of the grader's time. What those filters pick depends on the names
+# alone, so it is kept, keyed on the very name objects it was picked from: a hit needs the same objects in the same
+# order (compared by identity: comparing by value could run a learner's __eq__), so any module or attribute added,
+# removed or renamed misses. Values (modules, attributes) are always read afresh.
+_picked: dict[Any, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_PICKED_MAX = 4096  # a learner who keeps adding helper modules costs rescans, never unbounded memory
+
+
+def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return len(a) == len(b) and all(map(operator.is_, a, b))
+
+
+def _pick(key: Any, names: tuple[Any, ...], keep: Callable[[str], bool]) -> tuple[str, ...] | None:
+    """The ``names`` that ``keep`` selects, in order (kept under ``key`` while ``names`` are the same objects), or
+    None where one is not a plain str: its own methods might answer differently each time, so the caller scans."""
+    kept = _picked.get(key)
+    if kept is not None and _same(kept[0], names):
+        return kept[1]
+    if not all(type(name) is str for name in names):
+        return None
+    if len(_picked) >= _PICKED_MAX:
+        _picked.clear()
+    picked = _picked[key] = (names, tuple(name for name in names if keep(name)))
+    return picked[1]
+
+
+def _modules_copy() -> dict[str, Any] | None:
+    """sys.modules copied at once (as ``list(sys.modules.items())`` read it), or None where it is not a dict."""
+    modules = sys.modules
+    return modules.copy() if type(modules) is dict else None
+
+
+def _is_helper_module(modname: str) -> bool:
+    return modname.startswith(HELPER_PACKAGES)
+
+
 def _patch_dlkit_helpers(p: _Patches, blocked: tuple[str, ...]) -> None:
+    modules = _modules_copy()
+    modnames = _pick("helper modules", tuple(modules), _is_helper_module) if modules is not None else None
+    if modnames is None:  # keys that are not plain str: the full scan, which answers as it always did
+        _scan_dlkit_helpers(p, blocked)
+        return
+    plain_blocked = type(blocked) is tuple and all(type(b) is str for b in blocked)
+
+    def may_be_blocked(name: str) -> bool:  # _is_blocked_helper is False for any other name, whatever its value
+        return bool(blocked) and _matches(name, blocked) is not None
+
+    for modname, mod in [(k, modules[k]) for k in modnames]:
+        if mod is None:
+            continue
+        namespace = vars(mod)
+        names = None
+        if plain_blocked and type(namespace) is dict:
+            namespace = namespace.copy()  # at once, as list(vars(mod).items()) read it
+            names = _pick((modname, blocked), tuple(namespace), may_be_blocked)
+        items = [(name, namespace[name]) for name in names] if names is not None else list(namespace.items())
+        for name, value in items:
+            if _is_blocked_helper(name, value, blocked):  # judged on the current value, every call
+                p.setattr(mod, name, _blocked_callable(f"{modname}.{name}", value))
+
+
+def _scan_dlkit_helpers(p: _Patches, blocked: tuple[str, ...]) -> None:
     for modname, mod in list(sys.modules.items()):
         if mod is None or not modname.startswith(HELPER_PACKAGES):
             continue
@@ -278,18 +342,51 @@ _BLOCKED_PREFIXES = tuple(f"{top}." for top in BLOCKED_PACKAGES)
 _stand_ins: dict[str, tuple[types.ModuleType | None, _BlockedModule]] = {}
 
 
+# The stand-ins swapped in by the last guarded call, with the (name, module) pairs they stand for: the next call
+# swaps in the same dict when those pairs are the same objects, instead of looking up 800 stand-ins one by one.
+_NO_SWAP: tuple[tuple[str, ...], tuple[Any, ...], dict[str, _BlockedModule]] = ((), (), {})
+_last_swap = _NO_SWAP
+
+
 def _stand_in(key: str, real: types.ModuleType | None) -> _BlockedModule:
+    global _last_swap
     kept = _stand_ins.get(key)
     if kept is None or kept[0] is not real:
         kept = _stand_ins[key] = (real, _BlockedModule(key, real))
+        _last_swap = _NO_SWAP  # it may hold the stand-in just replaced
     return kept[1]
+
+
+def _stand_ins_for(real: dict[str, Any]) -> dict[str, _BlockedModule]:
+    """``{name: _stand_in(name, module)}`` for ``real``'s entries: not to be changed (the next call may reuse it)."""
+    global _last_swap
+    keys, values = tuple(real), tuple(real.values())
+    if _same(keys, _last_swap[0]) and _same(values, _last_swap[1]):
+        return _last_swap[2]  # no stand-in of these names was replaced since (that empties _last_swap)
+    swap = {k: _stand_in(k, v) for k, v in real.items()}
+    _last_swap = (keys, values, swap)
+    return swap
+
+
+def _is_blocked_module(modname: str) -> bool:
+    return modname in BLOCKED_PACKAGES or modname.startswith(_BLOCKED_PREFIXES)
+
+
+def _blocked_modules() -> dict[str, Any]:
+    """The entries of sys.modules that belong to a blocked package, in order."""
+    modules = _modules_copy()
+    picked = _pick("blocked modules", tuple(modules), _is_blocked_module) if modules is not None else None
+    if picked is None:  # keys that are not plain str: the full scan, which answers as it always did
+        return {k: v for k, v in list(sys.modules.items()) if k in BLOCKED_PACKAGES or k.startswith(_BLOCKED_PREFIXES)}
+    return dict(zip(picked, map(modules.__getitem__, picked)))  # 800 torch modules: a loop in C
 
 
 def _patch_sys_modules(p: _Patches) -> None:
     modules = sys.modules
-    real = {k: v for k, v in list(modules.items()) if k in BLOCKED_PACKAGES or k.startswith(_BLOCKED_PREFIXES)}
+    real = _blocked_modules()
     missing = [top for top in BLOCKED_PACKAGES if top not in real]  # a first import inside the call is blocked too
-    modules.update({k: _stand_in(k, v) for k, v in real.items()})
+    swap = _stand_ins_for(real)
+    modules.update(swap if type(modules) is dict else dict(swap))  # another kind's update could change the one kept
     modules.update({top: _stand_in(top, None) for top in missing})
 
     def restore() -> None:

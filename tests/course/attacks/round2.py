@@ -273,19 +273,14 @@ STUB_HUNT = code(r"""
 # ============================================================================================== protocol
 
 NPY_BOMB = code(f'''
-    import base64, json
+    import json
     import numpy as np
 
     _MIME = "{MIME}"
 
-    def _npy(descr, shape):
-        """A .npy header and no data: a zero-size dtype needs none, whatever the shape claims."""
-        head = repr({{"descr": descr, "fortran_order": False, "shape": shape}}).encode("latin1")
-        head += b" " * (-(11 + len(head)) % 64) + b"\\n"
-        return b"\\x93NUMPY\\x01\\x00" + len(head).to_bytes(2, "little") + head
-
-    # About 300 bytes of JSON that decode (wire.loads) to an array of 2**62 elements of dtype <U0 ('U' is allowed).
-    _BOMB = {{"__ndarray__": base64.b64encode(_npy("<U0", (2 ** 62,))).decode("ascii")}}
+    # About 300 bytes of JSON whose array (wire.py's dtype:shape:order:base64) claims 2**62 elements of dtype <U0
+    # ('U' is allowed): a zero-size dtype needs no data, whatever the shape claims.
+    _BOMB = {{"__ndarray__": f"<U0:{{2 ** 62}}:C:"}}
 
     def _bomb_reply(n):
         report = {{"__dict__": [["value", _BOMB], ["mutated", []], ["warnings", []], ["printed", ""], ["readonly", []]]}}
