@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from . import say
 from .autograde.limits import Limits
 from .errors import CourseError
+from .lean import without_server_extensions
 from .project import Project, find_project
 from .syllabus import load_syllabus, resolve_lessons
 
@@ -388,6 +389,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run a sub-command; misuse prints one clear line and exits with status 2."""
+    without_server_extensions()
     args = build_parser().parse_args(argv)
     # Ctrl-C and a CI job's SIGTERM both stop the workers and keep every committed result (see grade.py),
     # even when the shell started us with SIGINT ignored (a background job).

@@ -33,6 +33,7 @@ import traceback
 from pathlib import Path
 from typing import IO, Callable
 
+from ..lean import without_server_extensions
 from .state import GRADER_PID
 
 # What a worker imports on its way to a verdict, beyond `dlcourse.autograde.worker` itself: what nbgrader's
@@ -202,6 +203,7 @@ class ForkServer:
 def main(work: Callable[[dict], int] = _grade) -> int:
     """Entry point: `python -m dlcourse.autograde.forkserver` (started by `dlcourse grade`, one per slot).
     `work` is what each forked worker does with its request (the tests give their own)."""
+    without_server_extensions()  # before the worker module imports nbgrader
     from .worker import tie_to_grader
 
     if not tie_to_grader():

@@ -16,9 +16,13 @@ from typing import Any
 from nbformat import NotebookNode
 from traitlets.config import Config
 
-from ..demos import skippable
-from ..headless import HeadlessExecute
-from ..nbconfig import QUIET, prepare_environment
+from ..lean import without_server_extensions
+
+without_server_extensions()  # `dlcourse check` runs this module as a process per notebook; headless imports nbgrader
+
+from ..demos import skippable  # noqa: E402
+from ..headless import HeadlessExecute  # noqa: E402
+from ..nbconfig import QUIET, prepare_environment  # noqa: E402
 
 
 class CheckExecute(HeadlessExecute):
