@@ -30,6 +30,9 @@ LESSONS = [lesson.id for lesson in load_syllabus(Project(REPO))]
 # version; and a "rogue" notebook that loops forever in one exercise and exhausts memory in another.
 STUDENTS = ("solution", "deleter", "blank", "rogue")
 CELL_TIMEOUT = 10  # seconds; short enough that the rogue loop costs little, long enough for the real cells
+# Grading slots of the shared grade run: one more than the 2 cores, because each lesson's rogue holds a slot for the
+# cell time limit while it sleeps, and the other xdist worker often has nothing to do but wait for this run.
+JOBS = 3
 
 
 def dlcourse(project: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
@@ -118,7 +121,7 @@ def _grade_everything(root: Path) -> Graded:
         (inbox / "broken.ipynb").write_text("{ this is not json", encoding="utf-8")
         (inbox / "notes.txt").write_text("not a notebook", encoding="utf-8")
         collects[lesson] = dlcourse(root, "collect", lesson, str(inbox))
-        grades[lesson] = dlcourse(root, "grade", lesson, "--jobs", "2", "--no-progress",
+        grades[lesson] = dlcourse(root, "grade", lesson, "--jobs", str(JOBS), "--no-progress",
                                   "--cell-timeout", str(CELL_TIMEOUT), "--memory-mb", "2048")
         # Kept apart: a later regrade of the lesson (test_regrade_resumes_...) starts its servers' logs afresh.
         logs = root.parent / "forkserver-logs" / lesson

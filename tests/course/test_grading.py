@@ -14,7 +14,7 @@ from dlcourse.gradebook import class_scores
 from dlcourse.project import Project
 from dlcourse.autograde.state import result_path
 
-from .conftest import LESSONS, STUDENTS, dlcourse
+from .conftest import JOBS, LESSONS, STUDENTS, dlcourse
 
 
 def _scores(graded, lesson: str, student: str) -> list[dict]:
@@ -35,11 +35,11 @@ def test_grade_run_completes(graded, lesson: str) -> None:
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_workers_are_forked_by_one_warm_server_per_slot(graded, lesson: str) -> None:
-    """`grade --jobs 2` started at most two fork servers, and each graded submission's worker was forked by one
+    """`grade --jobs N` started at most N fork servers, and each graded submission's worker was forked by one
     of them (a new process per submission) and ended cleanly (dlcourse.autograde.forkserver)."""
     logs = sorted((graded.root.parent / "forkserver-logs" / lesson).glob("forkserver-*.log"))
     text = "".join(p.read_text() for p in logs)
-    assert 1 <= len(logs) <= 2 and text.count(" ready (grade run ") == len(logs), text
+    assert 1 <= len(logs) <= JOBS and text.count(" ready (grade run ") == len(logs), text
     forked = re.findall(r"worker (\d+) forked for .*/(\w+)/job\.json", text)
     assert sorted(s for _, s in forked) == sorted(STUDENTS), text
     assert len({pid for pid, _ in forked}) == len(STUDENTS)
