@@ -281,7 +281,7 @@ def _patch_dlkit_helpers(p: _Patches, blocked: tuple[str, ...]) -> None:
 
 def _scan_dlkit_helpers(p: _Patches, blocked: tuple[str, ...]) -> None:
     for modname, mod in list(sys.modules.items()):
-        if mod is None or not modname.startswith(HELPER_PACKAGES):
+        if mod is None or not _is_helper_module(modname):
             continue
         for name, value in list(vars(mod).items()):
             if _is_blocked_helper(name, value, blocked):
@@ -377,7 +377,7 @@ def _blocked_modules() -> dict[str, Any]:
     modules = _modules_copy()
     picked = _pick("blocked modules", tuple(modules), _is_blocked_module) if modules is not None else None
     if picked is None:  # keys that are not plain str: the full scan, which answers as it always did
-        return {k: v for k, v in list(sys.modules.items()) if k in BLOCKED_PACKAGES or k.startswith(_BLOCKED_PREFIXES)}
+        return {k: v for k, v in list(sys.modules.items()) if _is_blocked_module(k)}
     return dict(zip(picked, map(modules.__getitem__, picked)))  # 800 torch modules: a loop in C
 
 
