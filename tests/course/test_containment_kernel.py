@@ -407,3 +407,71 @@ def test_a_checkout_under_tmp_stays_visible_in_the_kernels_fresh_tmp(tmp_path: P
         assert set(seen["tmp"]) == {shared.name, Path(rootfs.WORK).name, Path(rootfs.HOME).name} | extra
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+_BUILD_WITH_OVERLAY = """
+import json, os, sys
+from dlcourse.autograde import namespaces as ns, rootfs, seccomp
+pkg = sys.argv[1]
+spec = rootfs.RootSpec(paths=[*[p for p in rootfs.SYSTEM if os.path.lexists(p) and not os.path.islink(p)],
+                              *rootfs.python_paths(), pkg],
+                       links=rootfs.symlinks(list(rootfs.SYSTEM)), masked=[], proc=False,
+                       overlays={f"{pkg}/mod.py": "STUB = True\\n"})
+ns.unshare(ns.CLONE_NEWNS, "CLONE_NEWNS")
+rootfs.build(spec, seccomp.machine_arch().pivot_root_nr)
+print("built", flush=True)
+sys.stdin.readline()  # the host adds files now
+seen = {}
+for folder in (pkg, f"{pkg}/__pycache__", f"{pkg}/sub"):
+    seen[folder] = sorted(os.listdir(folder)) if os.path.isdir(folder) else None
+seen["mod"] = open(f"{pkg}/mod.py").read()
+seen["other"] = open(f"{pkg}/__pycache__/other.cpython-311.pyc").read() if seen[f"{pkg}/__pycache__"] and \\
+    "other.cpython-311.pyc" in seen[f"{pkg}/__pycache__"] else None
+try:
+    open(f"{pkg}/written.txt", "w").write("x")
+    seen["write"] = "allowed"
+except OSError as exc:
+    seen["write"] = type(exc).__name__
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="builds a root in a mount namespace of its own: needs root")
+@pytest.mark.parametrize("cache_at_start", [True, False], ids=["pycache-there", "no-pycache-yet"])
+def test_a_replaced_module_has_no_compiled_copy_even_one_written_later(cache_at_start: bool) -> None:
+    """The lock-out's replaced file's folder is a snapshot in the kernel's root: the original's compiled copy is
+    not there, whether it existed when the kernel started or Python wrote it into the host's __pycache__ while
+    the kernel ran (the stub-hunt attack once read dlkit's losses.cpython-311.pyc, written by a process that
+    imported dlkit after the grade run had listed the copies to hide); the rest of the folder stays visible."""
+    pkg = Path("/tmp") / f"dlcourse-test-overlay-{os.getpid()}-{int(cache_at_start)}"
+    try:
+        (pkg / "sub").mkdir(parents=True)
+        (pkg / "mod.py").write_text("def original(): return 'the reference'\n")
+        (pkg / "keep.py").write_text("KEEP = 1\n")
+        (pkg / "sub" / "inner.py").write_text("")
+        (pkg / "mod.pyc").write_text("legacy compiled copy")
+        if cache_at_start:
+            (pkg / "__pycache__").mkdir()
+            (pkg / "__pycache__" / "mod.cpython-311.pyc").write_text("the original, compiled")
+            (pkg / "__pycache__" / "other.cpython-311.pyc").write_text("another module")
+        child = subprocess.Popen([sys.executable, "-c", _BUILD_WITH_OVERLAY, str(pkg)], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/")
+        try:
+            assert child.stdout.readline().strip() == "built", child.stderr.read()
+            (pkg / "__pycache__").mkdir(exist_ok=True)
+            for name in ("mod.cpython-311.pyc", "mod.cpython-311.opt-1.pyc", "keep.cpython-311.pyc"):
+                (pkg / "__pycache__" / name).write_text("written while the kernel runs")
+            (pkg / "late.py").write_text("")
+            out, err = child.communicate("go\n", timeout=60)
+        finally:
+            child.kill()
+        assert child.returncode == 0, err
+        seen = json.loads(out.strip().splitlines()[-1])
+        assert seen[str(pkg)] == ["__pycache__", "keep.py", "mod.py", "sub"]
+        assert seen[f"{pkg}/__pycache__"] == (["other.cpython-311.pyc"] if cache_at_start else [])
+        assert seen["other"] == ("another module" if cache_at_start else None)
+        assert seen[f"{pkg}/sub"] == ["inner.py"]
+        assert seen["mod"] == "STUB = True\n"
+        assert seen["write"] != "allowed"
+    finally:
+        shutil.rmtree(pkg, ignore_errors=True)

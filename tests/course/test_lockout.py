@@ -16,7 +16,7 @@ DLKIT = Path(dlkit.__file__).resolve().parent
 
 def _stubbed(lesson: str) -> dict[str, set[str]]:
     """dlkit file (relative) -> the names of its top-level definitions that raise in the lesson's kernel."""
-    files, _ = lockout.for_lesson(str(REPO), lesson)
+    files = lockout.for_lesson(str(REPO), lesson)
     out: dict[str, set[str]] = {}
     for path, text in files.items():
         names = set()

@@ -284,9 +284,9 @@ class JobBox:
     tmp_mb: int = 512
     # Folders that must not be in the kernel's view as a whole (checked against the allowlist, never mounted).
     private: list[str] = field(default_factory=list)
-    # dlkit with this lesson's exercises removed (lockout.py): file -> its replacement, and compiled copies blanked.
+    # dlkit with this lesson's exercises removed (lockout.py): file -> its replacement (rootfs shows each folder
+    # of one as a snapshot without the original's compiled copies).
     overlays: dict[str, str] = field(default_factory=dict)
-    blanked: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The box as plain JSON data (the kernel launcher's input)."""

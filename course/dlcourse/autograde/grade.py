@@ -368,9 +368,9 @@ def run_job(job: dict[str, Any], work: Path, box: ct.Containment, slot: int, lim
     user = lease.user if lease else None
     cgroups = ct.make_cgroups(box, f"dlcourse-{os.getpid()}-{slot}", nproc=limits.max_procs,
                               memory_mb=limits.memory_mb + 512)
-    overlays, blanked = lockout.for_lesson(job["project"], job["lesson"])
+    overlays = lockout.for_lesson(job["project"], job["lesson"])
     jobbox = ct.JobBox(slot, user, cgroups=cgroups, nproc=limits.max_procs, tmp_mb=limits.file_mb * 2,
-                       private=[job["project"]], overlays=overlays, blanked=blanked, **box.layers())
+                       private=[job["project"]], overlays=overlays, **box.layers())
     (work / "job.json").write_text(json.dumps({**job, "box": jobbox.to_json()}, indent=1), encoding="utf-8")
     try:
         if module == WORKER and workers.warm is not None:

@@ -314,8 +314,7 @@ def main(argv: list[str]) -> None:
                             tmp_mb=int(box.get("tmp_mb", 512)),
                             work_files={} if probe is not None else _read_folder(Path.cwd()),
                             home_files=home_files, owner=(user[1], user[2]) if user else None,
-                            sockets=bool(links), overlays=dict(box.get("overlays") or {}),
-                            blanked=list(box.get("blanked") or []))
+                            sockets=bool(links), overlays=dict(box.get("overlays") or {}))
     if not user:
         _cap_processes(box, None)  # counted here, where the grading user's processes are still visible
     else:

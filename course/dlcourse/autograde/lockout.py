@@ -5,15 +5,15 @@ Where dlkit has an exercise's operation, dlkit's op *is* the reference. The in-k
 determined code can get around it (a saved alias, calling `forward` directly, reloading the module, exec'ing its
 source). So while a lesson is graded, the kernel's dlkit is a copy in which every definition an exercise of
 the lesson blocks (a function of `dlkit.functional`, an autograd Function class, an optimizer or initialiser)
-only raises: the real code is neither in the kernel's memory nor in any file it can read (the compiled
-`__pycache__` copies are masked too). The copies are bound over the originals in the kernel's root
-(`rootfs.RootSpec.overlays`); the rest of dlkit, and every other lesson, is untouched.
+only raises: the real code is neither in the kernel's memory nor in any file it can read. Each folder holding such
+a file is shown in the kernel's root as a snapshot with the copies in place of the originals and no compiled
+copy of them in its `__pycache__` (`rootfs.RootSpec.overlays`); the rest of dlkit, and every other lesson, is
+untouched.
 """
 
 from __future__ import annotations
 
 import ast
-import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -128,22 +128,11 @@ def overlays(blocked: tuple[str, ...], allowed: tuple[str, ...] = ()) -> dict[st
     return out
 
 
-def compiled_copies(paths: list[str]) -> list[str]:
-    """The `__pycache__` files of these sources (they hold the original code, compiled)."""
-    out = []
-    for path in paths:
-        cache = Path(path).parent / "__pycache__"
-        if cache.is_dir():
-            stem = Path(path).stem + "."
-            out += [str(p) for p in sorted(cache.iterdir()) if p.name.startswith(stem) and p.suffix == ".pyc"]
-    return [p for p in out if os.path.isfile(p)]
-
-
 _ONE_AT_A_TIME = threading.Lock()
 
 
-def for_lesson(project_root: str, lesson: str) -> tuple[dict[str, str], list[str]]:
-    """(overlays, compiled copies to blank) for grading `lesson`: from its source notebooks, or, where only the
+def for_lesson(project_root: str, lesson: str) -> dict[str, str]:
+    """The overlays (dlkit file -> its replacement) for grading `lesson`: from its source notebooks, or, where only the
     released lesson is at hand (a cluster worker), from the checks its student version shows."""
     # Jobs start in threads; CPython 3.11's ast.parse is not safe in two threads at once (SystemError:
     # "AST constructor recursion depth mismatch"), and one computation serves every job anyway.
@@ -152,9 +141,8 @@ def for_lesson(project_root: str, lesson: str) -> tuple[dict[str, str], list[str
 
 
 @lru_cache(maxsize=8)
-def _for_lesson(project_root: str, lesson: str) -> tuple[dict[str, str], list[str]]:
+def _for_lesson(project_root: str, lesson: str) -> dict[str, str]:
     root = Path(project_root)
     notebooks = sorted((root / "solutions" / lesson).glob("*.ipynb")) or sorted((root / "lessons" / lesson).glob("*.ipynb"))
     exercises = list(_exercises(notebooks))  # the notebooks read and their checks parsed once
-    files = overlays(_names(exercises, "blocked"), _names(exercises, "allows"))
-    return files, compiled_copies(sorted(files))
+    return overlays(_names(exercises, "blocked"), _names(exercises, "allows"))

@@ -115,7 +115,6 @@ class RootSpec:
     proc: bool = True  # a fresh /proc (only meaningful in a new pid namespace)
     masked: list[str] = field(default_factory=list)  # folders inside `paths` replaced by an empty one
     overlays: dict[str, str] = field(default_factory=dict)  # files inside `paths` replaced: path -> new text
-    blanked: list[str] = field(default_factory=list)  # files inside `paths` replaced by an empty one
 
 
 # Installed packages no lesson uses in a graded kernel and a learner could compute an exercise's answer with
@@ -193,23 +192,63 @@ def _write_tree(base: str, files: dict[str, bytes], owner: tuple[int, int] | Non
                 os.lchown(path, *owner)
 
 
-def _overlay(spec: RootSpec, stage: str, inside: Callable[[str], str]) -> None:
-    """Bind the replacement files over their originals (read-only), from a tmpfs of their own."""
-    if not spec.overlays and not spec.blanked:
-        return
-    store = f"{stage}/.overlays"
-    _mkdirs(store)
-    size = sum(len(t.encode()) for t in spec.overlays.values()) + 65536
-    ns.mount("tmpfs", store, "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, f"size={size},mode=0755")
-    for i, (path, text) in enumerate(sorted(spec.overlays.items())):
-        if os.path.isfile(inside(path)):
-            copy = f"{store}/{i}.py"
-            Path(copy).write_text(text, encoding="utf-8")
-            os.chmod(copy, 0o444)
-            ns.bind_readonly(copy, inside(path), recursive=False)
-    for path in spec.blanked:
-        if os.path.isfile(inside(path)):
-            ns.bind_readonly("/dev/null", inside(path), recursive=False)
+def _compiled_copy_of(name: str, stems: set[str]) -> bool:
+    """`name` (in a folder or its __pycache__) is a compiled copy of one of these modules: stem.pyc, or
+    stem.TAG.pyc / stem.TAG.opt-N.pyc as the interpreter writes them."""
+    return name.endswith(".pyc") and name.split(".", 1)[0] in stems
+
+
+def _overlay_folder(folder: str, texts: dict[str, str], target: str) -> None:
+    """Mount a fresh tmpfs on `target` (the new root's copy of the host `folder`) showing the folder as it is now:
+    the replacement `texts` (file name -> text) instead of their originals, every other entry bound read-only
+    from the host, and a __pycache__ of its own without any compiled copy of a replaced module."""
+    stems = {name.rsplit(".", 1)[0] for name in texts}
+    size = sum(len(t.encode()) for t in texts.values()) + 65536
+    ns.mount("tmpfs", target, "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, f"size={size},mode=0755")
+    binds: list[tuple[str, str, bool]] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            dest = os.path.join(target, entry.name)
+            if entry.name in texts:
+                Path(dest).write_text(texts[entry.name], encoding="utf-8")
+                os.chmod(dest, 0o444)
+            elif entry.name == "__pycache__" or _compiled_copy_of(entry.name, stems):
+                continue
+            elif entry.is_symlink():
+                os.symlink(os.readlink(entry.path), dest)
+            elif entry.is_dir():
+                _mkdirs(dest)
+                binds.append((entry.path, dest, True))
+            elif entry.is_file():
+                _touch(dest)
+                binds.append((entry.path, dest, False))
+    cache, own = os.path.join(folder, "__pycache__"), os.path.join(target, "__pycache__")
+    _mkdirs(own)
+    if os.path.isdir(cache) and not os.path.islink(cache):
+        with os.scandir(cache) as entries:
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False) and not _compiled_copy_of(entry.name, stems):
+                    _touch(os.path.join(own, entry.name))
+                    binds.append((entry.path, os.path.join(own, entry.name), False))
+    for source, dest, recursive in binds:
+        ns.bind_readonly(source, dest, recursive=recursive)
+        for sub in ns.mounts_under(dest) if recursive else ():
+            if sub != dest:
+                ns.remount_readonly(sub)
+    ns.remount_readonly(target)
+
+
+def _overlay(spec: RootSpec, inside: Callable[[str], str]) -> None:
+    """Show each folder that holds a replaced file as a snapshot (see _overlay_folder), parents first so that a
+    replaced file's folder inside another one's is mounted on top. A snapshot, not the host folder with the
+    originals covered: a file the host adds later (Python writing the original's compiled copy into
+    __pycache__ while a grade runs) cannot appear in it."""
+    by_folder: dict[str, dict[str, str]] = {}
+    for path, text in spec.overlays.items():
+        by_folder.setdefault(os.path.dirname(path), {})[os.path.basename(path)] = text
+    for folder in sorted(by_folder, key=lambda f: f.count("/")):
+        if os.path.isdir(folder) and os.path.isdir(inside(folder)):
+            _overlay_folder(folder, by_folder[folder], inside(folder))
 
 
 def build(spec: RootSpec, pivot_nr: int) -> None:
@@ -238,10 +277,10 @@ def build(spec: RootSpec, pivot_nr: int) -> None:
         for sub in ns.mounts_under(inside(path)):  # the submounts a recursive bind brought along
             if sub != inside(path):
                 ns.remount_readonly(sub)
+    _overlay(spec, inside)  # before the masks: a masked folder stays masked whatever a snapshot binds
     for folder in spec.masked:
         if os.path.isdir(inside(folder)):
             ns.mount("tmpfs", inside(folder), "tmpfs", ns.MS_NOSUID | ns.MS_NODEV | ns.MS_RDONLY, "size=4k,mode=0555")
-    _overlay(spec, stage, inside)
     for link, target in spec.links.items():
         if not os.path.lexists(inside(link)):
             _mkdirs(os.path.dirname(inside(link)))
