@@ -118,13 +118,13 @@ class ContainedExecute(HeadlessExecute):
             if self.flags_file:
                 Path(self.flags_file).write_text(json.dumps(self._flags), encoding="utf-8")
 
-    def send(self, code: str, allowed: frozenset[str]) -> Reply:
+    def send(self, code: str, request: str, allowed: frozenset[str]) -> Reply:
         """One grading request to the kernel, within this cell's time limit; a request that times out
         interrupts the kernel (and kills it if it ignores that), like a cell that runs too long."""
         timeout = float(self.timeout_func(None) if self.timeout_func else (self.timeout or 60))
         try:
             return run_sync(run_request)(self.kc, self.km, code, timeout=timeout, answer=calling.answer,
-                                         allowed=allowed)
+                                         allowed=allowed, request=request)
         except RequestFailed as exc:
             if exc.kind == "dead":
                 self._stopped = f"the kernel died during a test: {self._death_reason()}"

@@ -1,9 +1,10 @@
 """One grading request to the graded kernel: execute one line, answer its oracle calls, collect its reply.
 
 The line calls the harness in the learner's kernel (``dlgrade.harness.serve``); the reply is one display
-output of the harness's MIME type. While the line runs, the kernel may ask questions on its stdin channel
-(oracle calls: the grader's version of another graded function); they are answered here, in the grader's
-process, and only for the oracle keys this request allows. Everything that comes back is untrusted data.
+output of the harness's MIME type. While the line runs, the kernel asks on its stdin channel for the request
+(answered with its text, once) and may ask questions there (oracle calls: the grader's version of another
+graded function); they are answered here, in the grader's process, and only for the oracle keys this request
+allows. Everything that comes back is untrusted data.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import zmq
 import zmq.asyncio
 
 from dlgrade.harness import oracle, wire
-from dlgrade.harness.serve import MIME
+from dlgrade.harness.serve import MIME, REQUEST_PROMPT
 
 MAX_ORACLE_CALLS = 20_000  # per request: a learner's loop calling the grader forever is cut off
 
@@ -56,8 +57,9 @@ def _answer_text(answer: Callable[[str, tuple], Any], allowed: frozenset[str], p
 
 
 async def run_request(kc: Any, km: Any, code: str, *, timeout: float, answer: Callable[[str, tuple], Any],
-                      allowed: frozenset[str]) -> Reply:
-    """Execute ``code`` in the kernel and wait for its idle status and reply, answering oracle calls."""
+                      allowed: frozenset[str], request: str = "") -> Reply:
+    """Execute ``code`` in the kernel and wait for its idle status and reply, answering the harness's ask for
+    ``request`` (the first one only: a second ask gets an empty answer) and oracle calls."""
     msg_id = kc.execute(code, silent=False, store_history=False, allow_stdin=True, stop_on_error=False)
     reply = Reply()
     poller = zmq.asyncio.Poller()
@@ -81,7 +83,10 @@ async def run_request(kc: Any, km: Any, code: str, *, timeout: float, answer: Ca
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]
-            if kind == "input_request":
+            if kind == "input_request" and content.get("prompt") == REQUEST_PROMPT:
+                kc.input(request)
+                request = ""
+            elif kind == "input_request":
                 reply.oracle_calls += 1
                 text = (wire.dumps({"error": "too many calls to the grader"})
                         if reply.oracle_calls > MAX_ORACLE_CALLS else

@@ -9,7 +9,6 @@ as scores.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
 from nbformat import NotebookNode
@@ -26,7 +25,8 @@ from dlgrade.verdict import Verdict, judge
 from .requests import RequestFailed, Reply
 
 VERDICT_KEY = "dlcourse_verdict"  # cell metadata written by the grader (any learner-written copy is dropped)
-SERVE = '__import__("dlgrade.harness.serve", fromlist=["serve"]).serve(lambda: ({target}), {request})'
+SERVE = '__import__("dlgrade.harness.serve", fromlist=["serve"]).serve(lambda: ({target}))'
+Send = Callable[[str, str, frozenset[str]], Reply]  # (line to execute, request text, oracle keys) -> reply
 
 
 def _failed_reports(n: int, kind: str, message: str) -> list[dict[str, Any]]:
@@ -54,22 +54,21 @@ def _reports(reply: Reply, n: int) -> list[dict[str, Any]]:
 class KernelCaller:
     """A dlgrade caller whose calls run in the graded kernel: ``target`` is the test cell's second argument."""
 
-    def __init__(self, send: Callable[[str, frozenset[str]], Reply], target: str) -> None:
+    def __init__(self, send: Send, target: str) -> None:
         self.send = send
         self.target = target
 
     def __call__(self, ex: Exercise, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
         request = wire.dumps(calling.request(ex, calls))
         allowed = frozenset(ex.oracles.values()) | adapters.ORACLES.get(ex.adapter or "", frozenset())
-        code = SERVE.format(target=self.target, request=json.dumps(request))
         try:
-            reply = self.send(code, allowed)
+            reply = self.send(SERVE.format(target=self.target), request, allowed)
         except RequestFailed as exc:
             return _failed_reports(len(calls), exc.kind, str(exc))
         return _reports(reply, len(calls))
 
 
-def judge_cell(cell: NotebookNode, send: Callable[[str, frozenset[str]], Reply], secret: bytes,
+def judge_cell(cell: NotebookNode, send: Send, secret: bytes,
                sources: list[str] | None = None) -> Verdict:
     """Judge one test cell (its source restored from the gradebook) through ``send``; ``sources`` are the code
     cells run before it, where a message can find the learner's line to look at."""

@@ -3,10 +3,14 @@ what happened, as plain data. Nothing here knows the expected values or decides 
 
 The grader executes one line in the learner's kernel per request::
 
-    __import__("dlgrade.harness.serve", fromlist=["serve"]).serve(lambda: (EXPR), "<request JSON>")
+    __import__("dlgrade.harness.serve", fromlist=["serve"]).serve(lambda: (EXPR))
 
 where EXPR is the test cell's target (``predict``, ``one_op(Add, "add")``), evaluated in the notebook's
-namespace. The reply is one display output of type :data:`MIME` holding the reports. Whatever the learner's
+namespace. The request itself (the calls' inputs, as wire text) arrives on the kernel's stdin channel, as the
+answer to an input request with prompt :data:`REQUEST_PROMPT`: kept out of the executed line, which IPython
+transforms, compiles and echoes to every frontend (a lesson's 1,000 digits three times made a 12 MB line that
+took 3.6 s before the learner's function was even called). The reply is one display output of type
+:data:`MIME` holding the reports. Whatever the learner's
 code does to this module, the worst it can achieve is to send back outputs of its choosing, which is what its
 function could return anyway: the verdict is computed by the grader.
 """
@@ -18,6 +22,7 @@ from typing import Any, Callable
 from . import adapters, functions, invoke, oracle, wire
 
 MIME = "application/vnd.dlgrade.reports+json"
+REQUEST_PROMPT = "\x00dlgrade-request"  # the input request that fetches the request being served
 
 
 def _raw_input() -> Callable[[str], str]:
@@ -51,12 +56,16 @@ def run(target: Callable[[], Any], request: dict[str, Any], answer: oracle.Answe
     return reports
 
 
-def serve(target: Callable[[], Any], request: str) -> None:
-    """Answer one grading request in a graded kernel (see the module docstring)."""
+def serve(target: Callable[[], Any], request: str | None = None) -> None:
+    """Answer one grading request in a graded kernel (see the module docstring); `request` None: fetch it
+    from the grader on the stdin channel."""
     from IPython.display import publish_display_data
 
+    raw_input = _raw_input()
+    if request is None:
+        request = raw_input(REQUEST_PROMPT)
     decoded = wire.loads(request, materialize=functions.materialize)
-    reports = run(target, decoded, oracle.kernel_answer(_raw_input()))
+    reports = run(target, decoded, oracle.kernel_answer(raw_input))
     invoke.flush()
     try:
         text = wire.dumps({"reports": reports})

@@ -52,7 +52,9 @@ ATTACKS = [
                import dlgrade.harness.wire as W
                from IPython.display import publish_display_data
 
-               def _serve(target, request):
+               def _serve(target, request=None):
+                   if request is None:  # fetched from the grader, as the real harness does
+                       request = S._raw_input()(S.REQUEST_PROMPT)
                    n = len(json.loads(request)["calls"])
                    publish_display_data({_MIME: _claims(n)})
 
