@@ -46,14 +46,26 @@ WARM = ("nbgrader.converters", "nbgrader.preprocessors", "nbconvert.exporters", 
 
 
 def warm() -> None:
-    """Import the grading stack (imports only: no files read, no thread, no event loop, no socket)."""
+    """Import the grading stack and compile nbformat's notebook schema (no file of a job read, no thread, no event
+    loop, no socket)."""
     import importlib
 
     for name in WARM:
         importlib.import_module(name)
+    _compile_notebook_schema()
     if threading.active_count() != 1:  # a thread would be lost in every fork, holding whatever lock it held
         raise RuntimeError(f"importing the grading stack started {threading.active_count() - 1} thread(s): "
                            "workers cannot be forked from this process")
+
+
+def _compile_notebook_schema() -> None:
+    """nbformat compiles its schema validator on first use, once per process (0.1-0.2 s of CPU, twice per job:
+    strict, and relaxed as nbconvert writes): compiled here, every worker starts with both."""
+    import nbformat
+    from nbformat.validator import get_validator
+
+    for relax in (False, True):
+        get_validator(nbformat.current_nbformat, nbformat.current_nbformat_minor, relax_add_props=relax)
 
 
 def _grade(request: dict) -> int:
