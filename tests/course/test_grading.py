@@ -6,12 +6,14 @@ All tests here share the one session-wide autograde run in conftest.py (`graded`
 from __future__ import annotations
 
 import csv
+import html
 import re
 
 import pytest
 
 from dlcourse.gradebook import class_scores
 from dlcourse.project import Project
+from dlcourse.redact import lesson_hidden_lines
 from dlcourse.autograde.state import result_path
 
 from .conftest import JOBS, LESSONS, STUDENTS, dlcourse
@@ -90,14 +92,19 @@ def test_regrade_resumes_only_what_is_missing(graded) -> None:
 
 
 def test_feedback_hides_hidden_tests(graded) -> None:
-    """One HTML page per student; no hidden test code and no hidden-test marker in any page."""
+    """One HTML page per student; no line of hidden test code and no hidden-test marker in any page. (A failed
+    hidden case's message may name its inputs, `dlgrade.case_inputs(..., hidden=True)`: that is not test code.)"""
     for lesson in LESSONS:
         dlcourse(graded.root, "feedback", lesson, check=True)
         pages = sorted((graded.root / "course" / "feedback").glob(f"*/{lesson}/*.html"))
         assert {p.parts[-3] for p in pages} == set(STUDENTS)
+        hidden = lesson_hidden_lines(Project(graded.root).source_notebooks(lesson))
+        assert hidden, lesson
         for page in pages:
-            html = page.read_text(encoding="utf-8")
-            assert "hidden=True" not in html and "HIDDEN TESTS" not in html, page
+            text = page.read_text(encoding="utf-8")
+            assert "HIDDEN TESTS" not in text, page
+            for line in hidden:
+                assert line not in text and html.escape(line) not in text, (page, line)
             # nbgrader's release_feedback reads the submission's time (and secret, where it has one) beside a page
             assert (page.parent / "timestamp.txt").is_file(), page
         assert "not implemented yet" in (graded.root / "course" / "feedback" / "blank" / lesson /

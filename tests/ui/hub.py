@@ -271,7 +271,11 @@ def cell_output(page: Page, source: str, timeout: float = 180) -> str:
     area = page.locator(".jp-NotebookPanel:visible .jp-CodeCell", has_text=source).first.locator(".jp-OutputArea")
     deadline = time.monotonic() + timeout
     while not area.inner_text().strip():
-        assert time.monotonic() < deadline, f"the cell with {source!r} showed no output within {timeout:.0f} s"
+        if time.monotonic() > deadline:
+            # What the learner would see, for whoever reads the failure: the status bar names the kernel's state.
+            status = page.locator("#jp-main-statusbar").inner_text(timeout=5_000).replace("\n", " | ")
+            raise AssertionError(f"the cell with {source!r} showed no output within {timeout:.0f} s; the status "
+                                 f"bar shows: {status!r}; the page: {page.url}")
         page.wait_for_timeout(250)
     return area.inner_text()
 

@@ -119,7 +119,11 @@ def learner_works_and_submits(page: Page, hub: Hub, name: str, screenshots: Path
     click_menu(page, "Run", "Run All Cells")
     # Run All stops at the first check that fails: the checks of the answered exercises come before it.
     for function, says in CHECKS[name].items():
-        shown = cell_output(page, f'check("linreg.{function}", {function})')
+        try:
+            shown = cell_output(page, f'check("linreg.{function}", {function})')
+        except AssertionError:
+            page.screenshot(path=str(screenshots / f"hub-{name}-no-output.png"), full_page=True)
+            raise
         assert says in shown, f"{name}'s check of {function} shows {shown!r}"
     save_notebook(page)
     page.screenshot(path=str(screenshots / f"hub-{name}-notebook.png"))
