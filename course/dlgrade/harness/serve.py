@@ -10,9 +10,9 @@ namespace. The request itself (the calls' inputs, as wire text) arrives on the k
 answer to an input request with prompt :data:`REQUEST_PROMPT`: kept out of the executed line, which IPython
 transforms, compiles and echoes to every frontend (a lesson's 1,000 digits three times made a 12 MB line that
 took 3.6 s before the learner's function was even called). The reply is one display output of type
-:data:`MIME` holding the reports. Whatever the learner's
-code does to this module, the worst it can achieve is to send back outputs of its choosing, which is what its
-function could return anyway: the verdict is computed by the grader.
+:data:`MIME` holding the reports. Whatever the learner's code does to this module, the worst it can achieve is
+to send back outputs of its choosing, which is what its function could return anyway: the verdict is computed
+by the grader.
 """
 from __future__ import annotations
 
