@@ -136,23 +136,15 @@ def test_katex_licence_ships() -> None:
 
 
 @pytest.mark.ui
-def test_page_renders_maths_in_a_browser_with_no_network(rendered: str, tmp_path: Path) -> None:
+def test_page_renders_maths_in_a_browser_with_no_network(rendered: str, tmp_path: Path, browser: object) -> None:
     """Opened from disk in Chromium with every request outside the file refused: formulas are typeset by the
     inlined KaTeX, no learner script ran, and the page asked the network for nothing."""
-    pytest.importorskip("playwright")
-    from playwright.sync_api import sync_playwright
-
-    from ..ui.conftest import CHROMIUM_ARGS, find_chromium
-
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.skip("no Chromium (apt install chromium)")
     path = tmp_path / "page.html"
     path.write_text(rendered, encoding="utf-8")
     asked: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
         page.route("**/*", lambda route: (asked.append(route.request.url), route.abort())
                    if not route.request.url.startswith(("file:", "data:")) else route.continue_())
         dialogs: list[str] = []
@@ -162,5 +154,6 @@ def test_page_renders_maths_in_a_browser_with_no_network(rendered: str, tmp_path
         assert page.locator(".dlc-notebook .katex").count() >= 2
         assert page.locator(".katex-error").count() == 0
         page.screenshot(path=str(tmp_path / "feedback.png"), full_page=True)
-        browser.close()
+    finally:
+        context.close()
     assert asked == [] and dialogs == []

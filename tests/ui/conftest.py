@@ -3,8 +3,8 @@
 Everything runs against temporary copies (the lessons and the course), never the checkout: running a notebook in
 JupyterLab saves outputs and checkpoints next to it, and `lessons/` must stay output-free. Each server gets its own
 Jupyter config, data, runtime, settings and workspace folders, token authentication, and is shut down by its own
-process id. The browser cannot be downloaded here: Playwright drives the system Chromium (Debian's `chromium`,
-or the path in $DLCOURSE_CHROMIUM). Without Playwright or Chromium every browser test is skipped with the reason.
+process id. The browser is the suite's one (tests/browser.py, the `browser` fixture of tests/conftest.py). Without
+Playwright or Chromium every browser test is skipped with the reason.
 """
 
 from __future__ import annotations
@@ -29,15 +29,11 @@ import pytest
 from dlcourse.project import Project
 from dlcourse.syllabus import load_syllabus
 
+from ..browser import browser_missing
+
 REPO = Path(__file__).resolve().parents[2]
 LESSONS = [lesson.id for lesson in load_syllabus(Project(REPO))]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"  # git-ignored
-
-# Headless Chromium on a machine with no network: the background-networking flags stop it from trying to reach
-# Google's hosts at every start (refused connections, failed look-ups, slow starts).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-default-apps", "--disable-extensions", "--mute-audio"]
 
 # JupyterLab preferences for the tests only (a user settings folder of the test's own): no news or update toast
 # over the notebook, every cell attached to the DOM (the default windowing detaches cells outside the viewport,
@@ -47,30 +43,6 @@ LAB_SETTINGS = {
                                                                          "checkForUpdates": False},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
-
-
-def find_chromium() -> str | None:
-    """The system Chromium: $DLCOURSE_CHROMIUM, else the first of chromium / chromium-browser on PATH."""
-    env = os.environ.get("DLCOURSE_CHROMIUM")
-    if env:
-        return env if os.access(env, os.X_OK) else None
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def browser_missing() -> str | None:
-    """Why the browser tests cannot run here, or None when they can."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright for Python is not installed (pip install playwright; never `playwright install`)"
-    if find_chromium() is None:
-        return ("no Chromium found (apt-get install chromium, or set DLCOURSE_CHROMIUM to its path); "
-                "the browser is never downloaded")
-    return None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -233,16 +205,6 @@ def instructor_lab(project: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 # ---------------------------------------------------------------------------------------------------------------
 # the browser
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def new_page(browser: object) -> object:
