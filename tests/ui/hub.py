@@ -266,6 +266,21 @@ def write_answer(page: Page, function: str, code: str) -> None:
     assert shown.strip() == code.strip(), f"the {function} cell shows\n{shown}\ninstead of\n{code}"
 
 
+def wait_for_kernel(page: Page, timeout: float = 240) -> None:
+    """Wait until the status bar says the notebook's kernel is Idle, as a learner waits before running cells.
+
+    A cell run before the notebook is connected to its kernel is skipped without a word (JupyterLab clears it and
+    goes on), so a Run All clicked too early leaves the checks blank.
+    """
+    bar = page.locator("#jp-main-statusbar")
+    deadline = time.monotonic() + timeout
+    while not re.search(r"\bIdle\b", bar.inner_text()):
+        if time.monotonic() > deadline:
+            shown = bar.inner_text().replace("\n", " | ")
+            raise AssertionError(f"the kernel was not Idle within {timeout:.0f} s; the status bar shows: {shown!r}")
+        page.wait_for_timeout(250)
+
+
 def cell_output(page: Page, source: str, timeout: float = 180) -> str:
     """What the output area of the code cell containing `source` shows, once it shows anything."""
     area = page.locator(".jp-NotebookPanel:visible .jp-CodeCell", has_text=source).first.locator(".jp-OutputArea")

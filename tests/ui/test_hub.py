@@ -23,7 +23,7 @@ from dlcourse.syllabus import load_syllabus
 
 from .conftest import REPO, copy_project, new_page
 from .hub import (Assignments, Hub, Terminal, cell_output, hub_missing, log_in, save_notebook, start_hub, stop_hub,
-                  write_answer)
+                  wait_for_kernel, write_answer)
 from .notebook import click_menu
 
 if TYPE_CHECKING:  # Playwright is imported only where the browser tests run
@@ -114,6 +114,7 @@ def learner_works_and_submits(page: Page, hub: Hub, name: str, screenshots: Path
     assignments = Assignments(page)
     assignments.fetch(LESSON)
     assignments.open_notebook(LESSON, LESSON)
+    wait_for_kernel(page)
     for function, code in ANSWERS[name].items():
         write_answer(page, function, code)
     click_menu(page, "Run", "Run All Cells")
