@@ -163,6 +163,19 @@ def once_per_session(tmp_path_factory: pytest.TempPathFactory, name: str, make):
         return Path(root), subprocess.CompletedProcess([], rc, out, err)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests that read the shared grade run go first in the collection.
+
+    pytest-xdist's work stealing hands each worker a contiguous share of the collection and lets an idle worker
+    take the tail of another's queue, never its head. At the head of the first share, the grade run (about 4
+    minutes of one core) starts at once and its readers follow it in the same worker; further back, the other
+    worker stole its readers late in the suite and waited on its lock (141 s of an idle core in one run)."""
+    first = [item for item in items if "graded" in getattr(item, "fixturenames", ())]
+    if first:
+        chosen = set(first)
+        items[:] = first + [item for item in items if item not in chosen]
+
+
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     """ONE autograde run per test session, shared by all grading tests, even across pytest-xdist workers."""
