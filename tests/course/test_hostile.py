@@ -13,13 +13,19 @@ two cores.
 """
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pwd
 import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from dlcourse.autograde.containment import probe
+from dlcourse.autograde.containment import LOCK_DIR, USER_PREFIX, probe
 
 from . import submissions as S
 from .conftest import copy_course, dlcourse, once_per_session
@@ -103,11 +109,36 @@ def test_hostile_case_is_stopped_scored_and_flagged(run, case: str) -> None:
         assert total == points, (S.scores(root, case), flags)
 
 
+@contextmanager
+def _unleased(account: str, timeout: float = 300) -> Iterator[None]:
+    """Hold a sandbox account's lease (its flock, as dlcourse.autograde.containment.UserLease takes it), so no other
+    grade run (another xdist worker's) has processes under it while it is checked; wait while one does."""
+    fd = os.open(LOCK_DIR / f".{account}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                assert time.monotonic() < deadline, f"{account} was leased by another run for {timeout:.0f} s"
+                time.sleep(0.5)
+        yield
+    finally:
+        os.close(fd)
+
+
 def test_nothing_of_the_learners_survives(run) -> None:
-    """Every sandbox process is gone once grading is over (forks, children, the kernels themselves)."""
+    """Every sandbox process is gone once grading is over (forks, children, the kernels themselves).
+
+    Every sandbox account is checked, while no other grade run holds it: one of another test, running at the same
+    time in another worker, has live kernels under the account it leased (once this test blamed one of those)."""
     from dlcourse.autograde.containment import uid_pids
 
-    for name, uid, _ in BOX.users:
-        assert not uid_pids(uid), name
+    accounts = [(p.pw_name, p.pw_uid) for p in pwd.getpwall() if p.pw_name.startswith(USER_PREFIX)]
+    assert {name for name, _, _ in BOX.users} <= {name for name, _ in accounts}
+    for name, uid in accounts:
+        with _unleased(name):
+            assert not uid_pids(uid), name
     root, _ = run
     assert not list((root / "course" / ".grade-state" / S.LESSON / "work").glob("*/kernel*"))
