@@ -31,8 +31,10 @@ POINTS = {"test-predict": 1, "test-mse": 1, "test-mse-gradients": 2, "test-gd-st
           "test-normal-equations": 2}
 MAX_AUTO = sum(POINTS.values())
 
-# Groups of students graded by one `dlcourse grade` run each. Pairs that must run side by side (one helps or
-# reads the other) get a run of their own with --jobs 2, so that the two are the two concurrent jobs.
+# Groups of students: MAIN is graded in runs of its own; the pairs that must run side by side (one helps or reads
+# the other) are graded together in one run with a slot for each student, so every pair's two run at once. (A run
+# per pair, one after another, left a core idle for 2.5 minutes: each freeloader waits up to a minute for its
+# helper's answers, which never fit its own hidden cases.)
 MAIN = "main"
 PAIRS = ("collude-locks", "collude-pages", "sysv")
 

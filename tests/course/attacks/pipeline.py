@@ -1,7 +1,7 @@
 """Run the attack suite through the instructor's real commands, in a throw-away copy of the course:
 
     dlcourse release 01  →  collect (a folder, then a zip)  →  grade the controls  →  grade the attackers (the
-    pairs each in a run of their own, side by side)  →  grade the controls again (--force)  →  feedback  →  export
+    colluding pairs together in one run, every one of them at once)  →  grade the controls again (--force)  →  feedback  →  export
 
 and keep everything the verdicts need: the commands' outputs, the gradebook, the result files, the pages, the CSV.
 """
@@ -271,8 +271,8 @@ def run_suite(folder: Path, attacks: list[Attack], say: Callable[[str], None] = 
     chunks[-1].append(last)
     for i, chunk in enumerate(chunks):
         grade(f"grade-main-{i}", chunk)
-    for group in PAIRS:
-        grade(f"grade-{group}", [a.student for a in graded if a.group == group])
+    pairs = [a.student for group in PAIRS for a in graded if a.group == group]
+    grade("grade-pairs", pairs, "--jobs", str(len(pairs)))  # after GRADE_OPTIONS' --jobs: the last one counts
     grade("grade-after", CONTROLS_BEFORE_AFTER, "--force")
     step("feedback", "feedback", LESSON, "--no-progress")
     step("export", "export", LESSON, "--no-progress")
