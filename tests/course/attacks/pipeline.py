@@ -1,7 +1,8 @@
 """Run the attack suite through the instructor's real commands, in a throw-away copy of the course:
 
     dlcourse release 01  →  collect (a folder, then a zip)  →  grade the controls  →  grade the attackers (the
-    colluding pairs together in one run, every one of them at once)  →  grade the controls again (--force)  →  feedback  →  export
+    colluding pairs together in one run, every one of them at once)  →  grade the controls again (--force)
+    →  feedback  →  export
 
 and keep everything the verdicts need: the commands' outputs, the gradebook, the result files, the pages, the CSV.
 """
@@ -40,7 +41,8 @@ from .collect import lie_about_sizes
 # Attackers per grade run: each run pays its own start (the parent, two warm fork servers: about 5 s of CPU), and
 # a run of 10 took 26-55 s on 2 busy cores, so 20 stay far inside conftest's 600 s limit on one command.
 CHUNK = 20
-GRADE_OPTIONS = ("--jobs", "2", "--no-progress", "--cell-timeout", "20", "--notebook-timeout", "420",
+JOBS = 2  # grading slots of each run (the pairs' run has one per student)
+GRADE_OPTIONS = ("--no-progress", "--cell-timeout", "20", "--notebook-timeout", "420",
                  "--memory-mb", "2048")
 
 # Honest submissions: graded before the attackers (and again after them), and inside the attackers' run, first
@@ -255,10 +257,10 @@ def run_suite(folder: Path, attacks: list[Attack], say: Callable[[str], None] = 
     for name in CONTROLS:
         run.digests[name] = _digest(run._submitted(name))
 
-    def grade(key: str, students: Iterable[str], *extra: str) -> None:
+    def grade(key: str, students: Iterable[str], *extra: str, jobs: int = JOBS) -> None:
         chosen = [a for s in students for a in ("--student", s)]
         if chosen:
-            step(key, "grade", LESSON, *GRADE_OPTIONS, *extra, *chosen)
+            step(key, "grade", LESSON, "--jobs", str(jobs), *GRADE_OPTIONS, *extra, *chosen)
 
     graded = [a for a in attacks if not a.collect_only]
     grade("grade-before", CONTROLS_BEFORE_AFTER)
@@ -272,7 +274,7 @@ def run_suite(folder: Path, attacks: list[Attack], say: Callable[[str], None] = 
     for i, chunk in enumerate(chunks):
         grade(f"grade-main-{i}", chunk)
     pairs = [a.student for group in PAIRS for a in graded if a.group == group]
-    grade("grade-pairs", pairs, "--jobs", str(len(pairs)))  # after GRADE_OPTIONS' --jobs: the last one counts
+    grade("grade-pairs", pairs, jobs=len(pairs))
     grade("grade-after", CONTROLS_BEFORE_AFTER, "--force")
     step("feedback", "feedback", LESSON, "--no-progress")
     step("export", "export", LESSON, "--no-progress")
